@@ -1,0 +1,131 @@
+# Secundus - top-level Makefile.
+#
+#   make            build build/kernel.elf and build/secundus.iso
+#   make run        boot the ISO in QEMU with the shell on this terminal
+#   make test       host unit tests + kernel tests in QEMU; ends "N passed, N failed"
+#   make gdb        QEMU halted with its gdbstub, GDB attached, hbreak on kmain
+#   make bench      figures measured in QEMU (see docs/bench.md)
+#   make clean
+#
+# Variables: CC=clang, CROSS=x86_64-elf-, SMP=4, MEM=128M, V=1 (show commands),
+#            KTEST_FAIL_DEMO=1 (enable the deliberately failing test).
+# See docs/HACKING.md for how the build works.
+
+CROSS ?=
+ifeq ($(origin CC),default)
+CC := $(CROSS)gcc
+endif
+NM ?= $(CROSS)nm
+ifeq ($(origin NM),default)
+NM := $(CROSS)nm
+endif
+HOSTCC ?= gcc
+PYTHON ?= python3
+SMP ?= 4
+MEM ?= 128M
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+
+B := build
+KERNEL := $(B)/kernel.elf
+ISO := $(B)/secundus.iso
+ISO_TEST := $(B)/secundus-test.iso
+
+KERNEL_SRCS := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c kernel/*/*.c drivers/*/*.c)
+KERNEL_OBJS := $(patsubst %,$(B)/obj/%.o,$(basename $(KERNEL_SRCS)))
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-pic -fno-pie \
+	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fcf-protection=none -fno-omit-frame-pointer \
+	-fno-strict-aliasing -fno-common $(WARN) -I. -MMD -MP
+KASFLAGS := -g -fno-pic -fno-pie -I. -MMD -MP -Wa,--noexecstack
+KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,arch/x86_64/kernel.ld -Wl,-z,max-page-size=0x1000 \
+	-Wl,--build-id=none -Wl,-z,noexecstack
+
+.PHONY: all iso run test gdb bench clean tools check-tools host-tests kernel
+all: $(KERNEL) $(ISO)
+kernel: $(KERNEL)
+iso: $(ISO)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(B)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
+
+# Two links: the first one's text symbols become the symbol table of the
+# second (tools/gensyms.sh). Text addresses do not move between the two
+# because .text is laid out before the table.
+$(B)/ksyms0.S:
+	@mkdir -p $(B)
+	$(Q)sh tools/gensyms.sh $(NM) > $@
+$(B)/%.o: $(B)/%.S
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
+
+$(KERNEL): $(KERNEL_OBJS) $(B)/ksyms0.o arch/x86_64/kernel.ld tools/gensyms.sh
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(KLDFLAGS) -o $(B)/kernel.pass1.elf $(KERNEL_OBJS) $(B)/ksyms0.o
+	$(Q)sh tools/gensyms.sh $(NM) $(B)/kernel.pass1.elf > $(B)/ksyms1.S
+	$(Q)$(CC) $(KASFLAGS) -c $(B)/ksyms1.S -o $(B)/ksyms1.o
+	$(Q)$(CC) $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(B)/ksyms1.o
+	$(Q)sh tools/gensyms.sh $(NM) $@ | cmp -s - $(B)/ksyms1.S || \
+		{ echo "error: symbol addresses moved between links (see Makefile)"; rm -f $@; exit 1; }
+
+$(ISO): $(KERNEL) iso/boot/grub/grub.cfg
+	@$(if $(Q),echo "  ISO     $@")
+	$(Q)rm -rf $(B)/isodir && mkdir -p $(B)/isodir/boot/grub
+	$(Q)cp iso/boot/grub/grub.cfg $(B)/isodir/boot/grub/ && cp $(KERNEL) $(B)/isodir/boot/kernel.elf
+	$(Q)grub-mkrescue -d /usr/lib/grub/i386-pc -o $@ $(B)/isodir \
+		--install-modules="multiboot2 normal serial terminal iso9660 biosdisk" \
+		--fonts= --locales= --themes= >$(B)/grub-mkrescue.log 2>&1 || { cat $(B)/grub-mkrescue.log; exit 1; }
+
+# The same ISO with the test entry as default: the harness boots it once.
+$(ISO_TEST): $(KERNEL) iso/boot/grub/grub.cfg
+	$(Q)rm -rf $(B)/isodir-test && mkdir -p $(B)/isodir-test/boot/grub
+	$(Q)sed 's/^set default=0/set default=1/' iso/boot/grub/grub.cfg > $(B)/isodir-test/boot/grub/grub.cfg
+	$(Q)cp $(KERNEL) $(B)/isodir-test/boot/kernel.elf
+	$(Q)grub-mkrescue -d /usr/lib/grub/i386-pc -o $@ $(B)/isodir-test \
+		--install-modules="multiboot2 normal serial terminal iso9660 biosdisk" \
+		--fonts= --locales= --themes= >$(B)/grub-mkrescue-test.log 2>&1 || { cat $(B)/grub-mkrescue-test.log; exit 1; }
+
+# ---------------------------------------------------------------- tools
+check-tools:
+	$(Q)sh tools/ensure-tools.sh
+
+# ---------------------------------------------------------------- host unit tests
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -I. \
+	-DSECUNDUS_HOST -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HOST_TESTS := $(patsubst tests/host/%.c,$(B)/host/%,$(filter-out tests/host/host_%.c,$(wildcard tests/host/*.c)))
+# Kernel sources each host test links (pure logic only).
+HOST_LIB := kernel/mm/buddy.c kernel/lib/format.c kernel/lib/string.c tests/host/host_ktap.c
+
+$(B)/host/%: tests/host/%.c $(HOST_LIB) $(wildcard tests/host/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(filter-out tests/host/host_ktap.c,$(HOST_LIB)) tests/host/host_ktap.c
+
+host-tests: $(HOST_TESTS)
+
+# ---------------------------------------------------------------- run, test, debug
+run: check-tools $(ISO)
+	$(Q)SMP=$(SMP) MEM=$(MEM) $(PYTHON) tools/run.py $(ISO)
+
+test: check-tools $(KERNEL) $(ISO) $(ISO_TEST) host-tests
+	$(Q)$(PYTHON) tools/testall.py --kernel $(KERNEL) --iso $(ISO_TEST) --run-iso $(ISO) --mem $(MEM) \
+		--host-tests "$(HOST_TESTS)" $(if $(filter 1,$(KTEST_FAIL_DEMO)),--fail-demo)
+
+gdb: check-tools $(KERNEL)
+	$(Q)SMP=$(SMP) MEM=$(MEM) sh tools/gdb.sh $(KERNEL)
+
+bench: check-tools $(KERNEL)
+	$(Q)$(PYTHON) tools/bench.py --kernel $(KERNEL) --iso $(ISO)
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

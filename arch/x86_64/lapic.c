@@ -1,0 +1,106 @@
+/*
+ * lapic.c - the local APIC (one per CPU, memory-mapped at 0xfee00000) and
+ * the IOAPIC (routes device IRQs to CPUs, at 0xfec00000 on QEMU's pc
+ * machine; the SMP issue reads both addresses from the ACPI MADT).
+ *
+ * Both are reached through the direct map. Each LAPIC register is a
+ * 32-bit value at a 16-byte-aligned offset.
+ */
+#include "kernel/arch.h"
+
+#define MSR_APIC_BASE 0x1b
+#define APIC_BASE_ENABLE (1u << 11)
+#define LAPIC_ID 0x020
+#define LAPIC_EOI 0x0b0
+#define LAPIC_SVR 0x0f0
+#define LAPIC_ESR 0x280
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LAPIC_LVT_ERROR 0x370
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR 0x390
+#define LAPIC_TIMER_DIV 0x3e0
+#define LVT_MASKED (1u << 16)
+#define SVR_ENABLE (1u << 8)
+
+#define IOAPIC_PHYS_DEFAULT 0xfec00000
+#define IOAPIC_REGSEL 0x00
+#define IOAPIC_WIN 0x10
+#define IOAPIC_REDTBL(n) (0x10 + 2 * (n))
+
+static volatile u32 *lapic;
+static volatile u32 *ioapic;
+
+u32 lapic_read(u32 reg) { return lapic[reg / 4]; }
+void lapic_write(u32 reg, u32 v) { lapic[reg / 4] = v; (void)lapic[LAPIC_ID / 4]; }
+
+u32 lapic_id(void) { return lapic_read(LAPIC_ID) >> 24; }
+
+void lapic_eoi(void)
+{
+	lapic_write(LAPIC_EOI, 0);
+}
+
+/* Enable this CPU's LAPIC with every local interrupt masked; the timer comes later. */
+void lapic_init(void)
+{
+	u64 base = rdmsr(MSR_APIC_BASE);
+	wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+	lapic = PHYS_TO_VIRT(base & ~0xfffull);
+	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, LVT_MASKED);
+	lapic_write(LAPIC_LVT_ERROR, LVT_MASKED);
+	lapic_write(LAPIC_ESR, 0);
+	lapic_eoi();
+}
+
+/* One-shot count-down from init at divider 16, for calibration. */
+void lapic_timer_oneshot(u32 init)
+{
+	lapic_write(LAPIC_TIMER_DIV, 0x3);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_TIMER_INIT, init);
+}
+
+u32 lapic_timer_current(void) { return lapic_read(LAPIC_TIMER_CUR); }
+
+/* Periodic interrupts on `vector` every `count` bus ticks / 16. */
+void lapic_timer_periodic(int vector, u32 count)
+{
+	lapic_write(LAPIC_TIMER_DIV, 0x3);
+	lapic_write(LAPIC_LVT_TIMER, (u32)vector | (1u << 17));
+	lapic_write(LAPIC_TIMER_INIT, count);
+}
+
+static u32 ioapic_read(u32 reg)
+{
+	ioapic[IOAPIC_REGSEL / 4] = reg;
+	return ioapic[IOAPIC_WIN / 4];
+}
+
+static void ioapic_write(u32 reg, u32 v)
+{
+	ioapic[IOAPIC_REGSEL / 4] = reg;
+	ioapic[IOAPIC_WIN / 4] = v;
+}
+
+/* Mask every IOAPIC input; ioapic_route_isa() unmasks the ones in use. */
+void ioapic_init(void)
+{
+	ioapic = PHYS_TO_VIRT(IOAPIC_PHYS_DEFAULT);
+	int pins = (int)((ioapic_read(1) >> 16) & 0xff) + 1;
+	for (int i = 0; i < pins; i++) {
+		ioapic_write(IOAPIC_REDTBL(i), LVT_MASKED);
+		ioapic_write(IOAPIC_REDTBL(i) + 1, 0);
+	}
+}
+
+/* ISA IRQs are edge-triggered, active high; deliver to the boot CPU. */
+void ioapic_route_isa(int irq, int vector)
+{
+	ioapic_write(IOAPIC_REDTBL(irq) + 1, lapic_id() << 24);
+	ioapic_write(IOAPIC_REDTBL(irq), (u32)vector);
+}

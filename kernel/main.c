@@ -1,0 +1,51 @@
+/*
+ * main.c - kmain, the first C function (called from boot.S).
+ *
+ * The order matters: the console first (so everything after can print),
+ * then this CPU's segments and the IDT (so a mistake prints a report
+ * instead of triple-faulting), then the boot information (before the
+ * page allocator can hand out the memory it lives in), memory, interrupts
+ * and time. Then either the tests or the shell.
+ */
+#include "kernel/arch.h"
+#include "kernel/bootinfo.h"
+#include "kernel/panic.h"
+#include "kernel/shell.h"
+#include "kernel/time.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/lib/printk.h"
+#include "kernel/lib/string.h"
+#include "kernel/test/ktest.h"
+#include "drivers/serial/uart.h"
+
+static void apply_cmdline_options(void)
+{
+	char v[16];
+	if (cmdline_get("loglevel", v, sizeof v))
+		console_loglevel = (int)strtou64(v, NULL);
+}
+
+void kmain(u32 magic, u64 info_phys)
+{
+	uart_init();
+	cpu_init_segments(&cpus[0]);
+	idt_init();
+	idt_load();
+	if (bootinfo_parse(magic, info_phys) < 0)
+		panic("unknown boot protocol: magic %#x (expected multiboot2 %#x or PVH)", magic,
+		      MB2_BOOTLOADER_MAGIC);
+	apply_cmdline_options();
+	pr_info("Secundus: booted by %s, command line \"%s\"\n", boot_info.protocol, boot_info.cmdline);
+	pmm_init();
+	pic_disable();
+	lapic_init();
+	ioapic_init();
+	timer_init();
+	uart_enable_rx_irq();
+	sti();
+	if (cmdline_has("test")) {
+		ktest_boot_hooks();
+		ktest_run_all();
+	}
+	shell_run();
+}

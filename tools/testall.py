@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""testall.py - everything `make test` runs, ending with "N passed, N failed".
+
+Groups, in order:
+  host      tests/host/* binaries (sanitizers on), each printing KTAP
+  elf       checks on the linked kernel ELF (tools/check_elf.py)
+  smp1/smp4 the kernel's own tests booted with -kernel at 1 and 4 CPUs
+  iso       the test ISO booted through GRUB and BIOS
+  harness   the harness proves it cannot be fooled: a deliberately failing
+            test, a triple fault, a hang, a panic outside any test and a
+            truncated log must each be reported as failures
+  gdb       a non-interactive GDB session: hbreak kmain, continue, stepi, rip
+  run       `make run`'s scripted tour through the ISO, fed from a pipe
+
+Extra user programs (EXTRA_USER) arrive with the process issue.
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import check_elf  # noqa: E402
+import gdbcheck  # noqa: E402
+import run as runmod  # noqa: E402
+
+KERNEL_TEST_TIMEOUT = int(os.environ.get("KTEST_TIMEOUT", "240"))
+
+
+def result(name, ok, diag=(), skip=False):
+    return harness.Result(name, ok, skip, diag)
+
+
+def host_tests(binaries):
+    results = []
+    for b in binaries:
+        name = os.path.basename(b)
+        p = subprocess.run([b], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+        out = p.stdout.decode("utf-8", "replace")
+        rep = harness.parse_ktap(out)
+        for r in rep.results:
+            results.append(result("host." + r.name, r.ok, r.diag, r.skip))
+        if p.returncode != 0 or rep.problems or not rep.results:
+            if p.returncode == 0 or all(r.ok for r in rep.results):
+                results.append(result("host.%s(exit)" % name, False,
+                                      ["exit status %d" % p.returncode] + rep.problems +
+                                      out.splitlines()[-30:]))
+    return results
+
+
+def kernel_boot(args, name, smp, append, timeout=KERNEL_TEST_TIMEOUT, iso=None):
+    cmd = harness.qemu_command(kernel=None if iso else args.kernel, iso=iso, append=append,
+                               smp=smp, mem=args.mem)
+    return harness.run_qemu(name, cmd, timeout)
+
+
+def kernel_tests(args):
+    results = []
+    extra = " ktest_fail_demo" if args.fail_demo else ""
+    for smp in (1, 4):
+        run = kernel_boot(args, "smp%d" % smp, smp, "test" + extra)
+        results += harness.judge_run(run, prefix="smp%d: " % smp)
+    return results
+
+
+def iso_test(args):
+    run = kernel_boot(args, "iso", 2, "", iso=args.iso)
+    res = harness.judge_run(run, prefix="iso: ")
+    # The ISO runs the same suites; report it as one result to keep the count honest.
+    bad = [r for r in res if not r.ok]
+    diag = []
+    for r in bad:
+        diag += [r.name] + r.diag
+    if "booted by multiboot2" not in run.log:
+        bad.append(None)
+        diag.append("the kernel did not say it was booted by multiboot2")
+    return [result("iso: kernel tests through GRUB (%d results)" % len(res), not bad, diag)]
+
+
+def expect_failure(name, run, must_mention):
+    """A harness self-test: judging `run` must yield a failure mentioning must_mention."""
+    res = harness.judge_run(run)
+    failed = [r for r in res if not r.ok]
+    text = "\n".join(r.name + "\n" + "\n".join(r.diag) for r in failed)
+    ok = bool(failed) and must_mention in text
+    diag = [] if ok else ["harness did not report the expected failure (%r)" % must_mention,
+                          "status %s" % run.status] + run.tail().splitlines()
+    return result("harness." + name, ok, diag)
+
+
+def harness_selftests(args):
+    results = []
+    run = kernel_boot(args, "fail-demo", 1, "test=ktest_selftest ktest_fail_demo")
+    res = harness.judge_run(run)
+    demo = [r for r in res if r.name.endswith("deliberate_failure") and not r.ok]
+    ok = bool(demo) and run.status == harness.KTEST_EXIT_STATUS_FAIL and \
+        any("ktest_selftest.c" in d for d in demo[0].diag)
+    results.append(result("harness.deliberate_failure_is_reported", ok,
+                          [] if ok else ["status %s" % run.status] + run.tail().splitlines()))
+    results.append(expect_failure("triple_fault_is_failure",
+                                  kernel_boot(args, "triple-fault", 1, "test ktest_triple_fault", 30),
+                                  "triple fault"))
+    results.append(expect_failure("hang_is_failure",
+                                  kernel_boot(args, "hang", 1, "test ktest_hang", 5), "timed out"))
+    results.append(expect_failure("panic_outside_test_is_failure",
+                                  kernel_boot(args, "panic", 1, "test ktest_panic_at_boot", 30),
+                                  "KERNEL PANIC"))
+    # A log cut before its plan completes, with the success status: still a failure.
+    good = kernel_boot(args, "truncate", 1, "test=ktest_selftest")
+    lines = good.log.splitlines()
+    cut = harness.Run("truncated", harness.KTEST_EXIT_STATUS_PASS,
+                      "\n".join(lines[:len(lines) - 3]) + "\n", False, 0)
+    results.append(expect_failure("truncated_log_is_failure", cut, "plan"))
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--iso", required=True)
+    ap.add_argument("--run-iso", default=None, help="the normal ISO, for the make run tour")
+    ap.add_argument("--mem", default="128M")
+    ap.add_argument("--host-tests", default="")
+    ap.add_argument("--fail-demo", action="store_true")
+    ap.add_argument("--only", default="", help="comma-separated groups")
+    args = ap.parse_args()
+    groups = [
+        ("host", lambda: host_tests(args.host_tests.split())),
+        ("elf", lambda: check_elf.check(args.kernel)),
+        ("kernel", lambda: kernel_tests(args)),
+        ("iso", lambda: iso_test(args)),
+        ("harness", lambda: harness_selftests(args)),
+        ("gdb", lambda: gdbcheck.check(args.kernel)),
+        ("run", lambda: runmod.tour_check(args.run_iso) if args.run_iso else []),
+    ]
+    only = set(filter(None, args.only.split(",")))
+    results = []
+    for name, fn in groups:
+        if only and name not in only:
+            continue
+        print("== %s" % name, flush=True)
+        try:
+            rs = fn()
+        except Exception as e:  # a crash of the harness is a failure, never a pass
+            rs = [result(name + "(harness error)", False, [repr(e)])]
+        for r in rs:
+            if r.skip:
+                print("  SKIP %s # %s" % (r.name, r.directive))
+            elif r.ok:
+                print("  ok   %s" % r.name)
+            else:
+                print("  FAIL %s" % r.name)
+                for d in r.diag:
+                    print("       | %s" % d)
+        sys.stdout.flush()
+        results += rs
+    passed = sum(1 for r in results if r.ok and not r.skip)
+    skipped = sum(1 for r in results if r.skip)
+    failed = sum(1 for r in results if not r.ok)
+    if skipped:
+        print("(%d skipped)" % skipped)
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
