@@ -26,7 +26,7 @@ MEM ?= 128M
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 
-B := build
+B ?= build
 KERNEL := $(B)/kernel.elf
 ISO := $(B)/secundus.iso
 ISO_TEST := $(B)/secundus-test.iso
@@ -128,4 +128,5 @@ bench: check-tools $(KERNEL)
 clean:
 	rm -rf $(B)
 
+include user/user.mk
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,28 @@
+/*
+ * uapi_vmstat.h - the kernel's event counters, read by tests and the
+ * shell's `vmstat` (SYS_vmstat copies this structure out). Later issues
+ * append fields; never reorder.
+ */
+#ifndef UAPI_VMSTAT_H
+#define UAPI_VMSTAT_H
+struct secundus_vmstat {
+	unsigned long page_faults;      /* all user page faults handled */
+	unsigned long zero_fills;       /* anonymous pages zero-filled on first touch */
+	unsigned long cow_breaks;       /* private pages copied on write */
+	unsigned long cow_reuses;       /* write faults on a COW page with one user: made writable, no copy */
+	unsigned long tlb_flush_local_pages;    /* invlpg executed */
+	unsigned long tlb_flush_full;           /* full TLB flushes (CR3 reload) */
+	unsigned long pages_freed;      /* user pages freed through mmu_gather */
+	unsigned long gather_batches;   /* mmu_gather flush rounds */
+	unsigned long gather_early_flushes;     /* flushes forced by a full batch */
+	unsigned long pt_pages_freed;   /* page-table pages freed */
+	unsigned long free_pages;       /* snapshot: free physical pages */
+	unsigned long total_pages;      /* snapshot: pages managed */
+	unsigned long ipis_sent;        /* SMP (issue 4) */
+	unsigned long ipis_received;
+	unsigned long shootdown_rounds;
+	unsigned long shootdown_pages;
+	unsigned long lazy_skipped;
+	unsigned long processes_killed; /* by a fatal fault or OOM */
+};
+#endif
