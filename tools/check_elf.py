@@ -48,7 +48,7 @@ def check(path):
     add("no_gnu_property_segment", PT_GNU_PROPERTY not in types,
         "PT_GNU_PROPERTY present: discard .note.gnu.property in the linker script")
     pvh = [desc for p in phdrs if p[0] == PT_NOTE
-           for (name, ntype, desc) in notes(data, p[1], p[5]) if name == b"Xen" and ntype == 18]
+           for (name, ntype, desc) in notes(data, p[2], p[5]) if name == b"Xen" and ntype == 18]
     entry = struct.unpack("<I", pvh[0][:4])[0] if pvh and len(pvh[0]) >= 4 else None
     loads = [p for p in phdrs if p[0] == PT_LOAD]
     in_load = entry is not None and any(p[4] <= entry < p[4] + p[6] for p in loads)

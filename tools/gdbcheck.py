@@ -58,7 +58,7 @@ def check(kernel):
         problems.append("GDB did not stop in kmain")
     if not step or not at or step.group(1) == at.group(1):
         problems.append("stepi did not move rip")
-    if "sec-pmm" not in out or "Undefined command" in out:
+    if "Show the physical page allocator" not in out or "Undefined command" in out:
         problems.append("the project's GDB command sec-pmm did not load")
     diag = problems + (out.splitlines()[-25:] if problems else [])
     return [harness.Result("gdb.hbreak_kmain_stepi_rip", not problems, diag=diag)]

@@ -9,7 +9,8 @@
 #define PIC2_CMD 0xa0
 #define PIC2_DATA 0xa1
 #define QEMU_DEBUG_EXIT_PORT 0xf4
-#define PIIX4_PM1A_CNT 0x604
+/* PM1a control port when no PIIX4 is found: where q35/ICH9 has it under SeaBIOS. */
+#define ICH9_PM1A_CNT 0x604
 #define PM1_SLP_EN 0x2000
 #define KBC_CMD 0x64
 
@@ -41,9 +42,30 @@ void arch_qemu_exit(u8 value)
 	outb(QEMU_DEBUG_EXIT_PORT, value);
 }
 
+/* Read a 32-bit PCI configuration register through the legacy 0xcf8/0xcfc ports. */
+static u32 pci_config_read32(u32 bus, u32 dev, u32 fn, u32 reg)
+{
+	outl(0xcf8, 0x80000000u | bus << 16 | dev << 11 | fn << 8 | (reg & 0xfc));
+	return inl(0xcfc);
+}
+
+/* The PIIX4 power-management function (00:01.3) holds its I/O base in register 0x40. */
+static u16 piix4_pm1a_cnt_port(void)
+{
+	u32 id = pci_config_read32(0, 1, 3, 0);
+	if (id != 0x71138086)   /* Intel 82371AB PIIX4 ACPI */
+		return 0;
+	u32 base = pci_config_read32(0, 1, 3, 0x40) & 0xffc0;
+	return base ? (u16)(base + 4) : 0;
+}
+
 void arch_poweroff(void)
 {
-	outw(PIIX4_PM1A_CNT, PM1_SLP_EN);       /* QEMU pc machine: ACPI S5 */
+	u16 port = piix4_pm1a_cnt_port();
+	outw(port ? port : ICH9_PM1A_CNT, PM1_SLP_EN);  /* S5: SLP_TYP 0 on QEMU */
+	/* QEMU handles the shutdown request asynchronously: give it time. */
+	for (u64 end = rdtsc() + 2000000000ull; rdtsc() < end;)
+		cpu_relax();
 	arch_qemu_exit(0);                      /* fallback: isa-debug-exit, if present */
 	arch_halt_forever();
 }
