@@ -43,8 +43,12 @@ KASFLAGS := -g -fno-pic -fno-pie -I. -MMD -MP -Wa,--noexecstack
 KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,arch/x86_64/kernel.ld -Wl,-z,max-page-size=0x1000 \
 	-Wl,--build-id=none -Wl,-z,noexecstack
 
+.DEFAULT_GOAL := all
+# The user library, programs and the initrd ($(INITRD)): see user/user.mk.
+include user/user.mk
+
 .PHONY: all iso run test gdb bench clean tools check-tools host-tests kernel
-all: $(KERNEL) $(ISO)
+all: $(KERNEL) $(INITRD) $(ISO)
 kernel: $(KERNEL)
 iso: $(ISO)
 
@@ -76,19 +80,21 @@ $(KERNEL): $(KERNEL_OBJS) $(B)/ksyms0.o arch/x86_64/kernel.ld tools/gensyms.sh
 	$(Q)sh tools/gensyms.sh $(NM) $@ | cmp -s - $(B)/ksyms1.S || \
 		{ echo "error: symbol addresses moved between links (see Makefile)"; rm -f $@; exit 1; }
 
-$(ISO): $(KERNEL) iso/boot/grub/grub.cfg
+$(ISO): $(KERNEL) $(INITRD) iso/boot/grub/grub.cfg
 	@$(if $(Q),echo "  ISO     $@")
 	$(Q)rm -rf $(B)/isodir && mkdir -p $(B)/isodir/boot/grub
 	$(Q)cp iso/boot/grub/grub.cfg $(B)/isodir/boot/grub/ && cp $(KERNEL) $(B)/isodir/boot/kernel.elf
+	$(Q)cp $(INITRD) $(B)/isodir/boot/initrd
 	$(Q)grub-mkrescue -d /usr/lib/grub/i386-pc -o $@ $(B)/isodir \
 		--install-modules="multiboot2 normal serial terminal iso9660 biosdisk" \
 		--fonts= --locales= --themes= >$(B)/grub-mkrescue.log 2>&1 || { cat $(B)/grub-mkrescue.log; exit 1; }
 
 # The same ISO with the test entry as default: the harness boots it once.
-$(ISO_TEST): $(KERNEL) iso/boot/grub/grub.cfg
+$(ISO_TEST): $(KERNEL) $(INITRD) iso/boot/grub/grub.cfg
 	$(Q)rm -rf $(B)/isodir-test && mkdir -p $(B)/isodir-test/boot/grub
 	$(Q)sed 's/^set default=0/set default=1/' iso/boot/grub/grub.cfg > $(B)/isodir-test/boot/grub/grub.cfg
 	$(Q)cp $(KERNEL) $(B)/isodir-test/boot/kernel.elf
+	$(Q)cp $(INITRD) $(B)/isodir-test/boot/initrd
 	$(Q)grub-mkrescue -d /usr/lib/grub/i386-pc -o $@ $(B)/isodir-test \
 		--install-modules="multiboot2 normal serial terminal iso9660 biosdisk" \
 		--fonts= --locales= --themes= >$(B)/grub-mkrescue-test.log 2>&1 || { cat $(B)/grub-mkrescue-test.log; exit 1; }
@@ -98,35 +104,59 @@ check-tools:
 	$(Q)sh tools/ensure-tools.sh
 
 # ---------------------------------------------------------------- host unit tests
+# Each tests/host/*.c not named host_* is a test program printing KTAP
+# (tests/host/host_ktap.h). It links against $(B)/host/libhost.a: the kernel's
+# pure-logic sources (HOST_LIB) and the host shims (tests/host/host_*.c); the
+# linker takes from the archive only what a test uses. Kernel sources are
+# compiled with tests/host/host_rename.h force-included, so their memcpy,
+# snprintf, ... become k_memcpy, k_snprintf, ... and leave the C library and
+# the sanitizer runtime alone. Use another B= when switching HOSTCC.
+HOSTAR ?= ar
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -I. \
 	-DSECUNDUS_HOST -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HOST_TESTS := $(patsubst tests/host/%.c,$(B)/host/%,$(filter-out tests/host/host_%.c,$(wildcard tests/host/*.c)))
-# Kernel sources each host test links (pure logic only).
-HOST_LIB := kernel/mm/buddy.c kernel/lib/format.c kernel/lib/string.c tests/host/host_ktap.c
+# Kernel sources the host tests may use (pure logic only).
+HOST_LIB := kernel/mm/buddy.c kernel/mm/kmalloc.c kernel/lib/format.c kernel/lib/string.c
+HOST_SHIMS := $(wildcard tests/host/host_*.c)
+HOST_LIB_OBJS := $(patsubst %.c,$(B)/host/obj/%.o,$(HOST_LIB) $(HOST_SHIMS))
+HOST_TEST_OBJS := $(patsubst $(B)/host/%,$(B)/host/obj/tests/host/%.o,$(HOST_TESTS))
+HOST_ARCHIVE := $(B)/host/libhost.a
 
-$(B)/host/%: tests/host/%.c $(HOST_LIB) $(wildcard tests/host/*.h)
+$(B)/host/obj/kernel/%.o: kernel/%.c tests/host/host_rename.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $<")
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(filter-out tests/host/host_ktap.c,$(HOST_LIB)) tests/host/host_ktap.c
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -include tests/host/host_rename.h -c $< -o $@
+
+$(B)/host/obj/tests/host/%.o: tests/host/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(HOST_ARCHIVE): $(HOST_LIB_OBJS)
+	$(Q)rm -f $@ && $(HOSTAR) rcs $@ $^
+
+$(HOST_TESTS): $(B)/host/%: $(B)/host/obj/tests/host/%.o $(HOST_ARCHIVE)
+	@$(if $(Q),echo "  HOSTLD  $@")
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
 
 host-tests: $(HOST_TESTS)
+-include $(patsubst %.o,%.d,$(HOST_LIB_OBJS) $(HOST_TEST_OBJS))
 
 # ---------------------------------------------------------------- run, test, debug
 run: check-tools $(ISO)
 	$(Q)SMP=$(SMP) MEM=$(MEM) $(PYTHON) tools/run.py $(ISO)
 
-test: check-tools $(KERNEL) $(ISO) $(ISO_TEST) host-tests
-	$(Q)$(PYTHON) tools/testall.py --kernel $(KERNEL) --iso $(ISO_TEST) --run-iso $(ISO) --mem $(MEM) \
+test: check-tools $(KERNEL) $(INITRD) $(ISO) $(ISO_TEST) host-tests
+	$(Q)$(PYTHON) tools/testall.py --kernel $(KERNEL) --initrd $(INITRD) --iso $(ISO_TEST) --run-iso $(ISO) --mem $(MEM) \
 		--host-tests "$(HOST_TESTS)" $(if $(filter 1,$(KTEST_FAIL_DEMO)),--fail-demo)
 
-gdb: check-tools $(KERNEL)
-	$(Q)SMP=$(SMP) MEM=$(MEM) sh tools/gdb.sh $(KERNEL)
+gdb: check-tools $(KERNEL) $(INITRD)
+	$(Q)SMP=$(SMP) MEM=$(MEM) INITRD=$(INITRD) sh tools/gdb.sh $(KERNEL)
 
-bench: check-tools $(KERNEL)
-	$(Q)$(PYTHON) tools/bench.py --kernel $(KERNEL) --iso $(ISO)
+bench: check-tools $(KERNEL) $(INITRD) $(ISO)
+	$(Q)$(PYTHON) tools/bench.py --kernel $(KERNEL) --initrd $(INITRD) --iso $(ISO)
 
 clean:
 	rm -rf $(B)
 
-include user/user.mk
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -26,18 +26,23 @@ struct fault_catch {
 	struct jmpbuf jb;
 	struct fault_catch *prev;
 	u64 vector, error, addr, rip;
+	bool uaccess;   /* a user-memory copy: page faults on user addresses are resolved first */
 };
 
-void fault_catch_push(struct fault_catch *fc);
+void fault_catch_push(struct fault_catch *fc, bool uaccess);
 void fault_catch_pop(struct fault_catch *fc);
 /* Called by trap(): true if an active catch took the fault (does not return then). */
 struct trapframe;
 void fault_catch_deliver(struct trapframe *tf);
 
-#define catch_fault(fc, body)                                   \
+#define catch_fault(fc, body) catch_fault_(fc, false, body)
+/* The same for copies to or from user memory (kernel/mm/uaccess.c). */
+#define catch_uaccess_fault(fc, body) catch_fault_(fc, true, body)
+
+#define catch_fault_(fc, ua, body)                              \
 	({                                                      \
-		volatile bool faulted__ = true;                        \
-		fault_catch_push(fc);                           \
+		volatile bool faulted__ = true;                 \
+		fault_catch_push(fc, ua);                       \
 		if (arch_setjmp(&(fc)->jb) == 0) {              \
 			body;                                   \
 			fault_catch_pop(fc);                    \

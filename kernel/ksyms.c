@@ -11,10 +11,21 @@ extern const u64 ksym_addrs[];
 extern const u32 ksym_name_offsets[];
 extern const char ksym_names[];
 
+/*
+ * Kernel code: .text in the higher half, or the boot code linked at its
+ * physical address below it. Anything else (user space, the direct map,
+ * data) lies between or after symbols but belongs to none of them.
+ */
+static bool is_kernel_text(u64 addr)
+{
+	return (addr >= (u64)kernel_text_start && addr < (u64)kernel_text_end) ||
+	       (addr >= (u64)kernel_phys_start && addr < KERNEL_SYM_PHYS(kernel_text_start));
+}
+
 const char *ksym_lookup(u64 addr, u64 *offset)
 {
 	u64 lo = 0, hi = ksym_count;
-	if (hi == 0 || addr < ksym_addrs[0])
+	if (hi == 0 || addr < ksym_addrs[0] || !is_kernel_text(addr))
 		return NULL;
 	while (hi - lo > 1) {           /* invariant: ksym_addrs[lo] <= addr */
 		u64 mid = (lo + hi) / 2;
@@ -23,8 +34,6 @@ const char *ksym_lookup(u64 addr, u64 *offset)
 		else
 			hi = mid;
 	}
-	if (lo == ksym_count - 1 && addr >= (u64)kernel_text_end)
-		return NULL;
 	if (offset)
 		*offset = addr - ksym_addrs[lo];
 	return ksym_names + ksym_name_offsets[lo];

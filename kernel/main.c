@@ -4,8 +4,12 @@
  * The order matters: the console first (so everything after can print),
  * then this CPU's segments and the IDT (so a mistake prints a report
  * instead of triple-faulting), then the boot information (before the
- * page allocator can hand out the memory it lives in), memory, interrupts
- * and time. Then either the tests or the shell.
+ * page allocator can hand out the memory it lives in), memory, the
+ * scheduler (the tick needs it), interrupts and time. Then kmain starts
+ * the init thread and becomes CPU 0's idle thread.
+ *
+ * init runs, by the command line: `test` the kernel and user tests,
+ * `bench` the benchmarks, otherwise the shell.
  */
 #include "kernel/arch.h"
 #include "kernel/bootinfo.h"
@@ -13,16 +17,34 @@
 #include "kernel/shell.h"
 #include "kernel/time.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/proc/initrd.h"
+#include "kernel/sched/sched.h"
 #include "kernel/lib/printk.h"
 #include "kernel/lib/string.h"
 #include "kernel/test/ktest.h"
 #include "drivers/serial/uart.h"
+
+void run_benchmarks(void);
 
 static void apply_cmdline_options(void)
 {
 	char v[16];
 	if (cmdline_get("loglevel", v, sizeof v))
 		console_loglevel = (int)strtou64(v, NULL);
+}
+
+static void init_main(void *arg)
+{
+	UNUSED(arg);
+	if (cmdline_has("test")) {
+		ktest_boot_hooks();
+		ktest_run_all();        /* leaves QEMU */
+	}
+	if (cmdline_has("bench")) {
+		run_benchmarks();
+		arch_qemu_exit(KTEST_EXIT_PASS);
+	}
+	shell_run();
 }
 
 void kmain(u32 magic, u64 info_phys)
@@ -37,15 +59,15 @@ void kmain(u32 magic, u64 info_phys)
 	apply_cmdline_options();
 	pr_info("Secundus: booted by %s, command line \"%s\"\n", boot_info.protocol, boot_info.cmdline);
 	pmm_init();
+	initrd_init();
+	sched_init();
+	syscall_init_cpu();
 	pic_disable();
 	lapic_init();
 	ioapic_init();
 	timer_init();
 	uart_enable_rx_irq();
-	sti();
-	if (cmdline_has("test")) {
-		ktest_boot_hooks();
-		ktest_run_all();
-	}
-	shell_run();
+	if (!kthread_create("init", init_main, NULL))
+		panic("cannot create the init thread");
+	sched_idle_loop();
 }

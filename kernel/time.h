@@ -15,6 +15,8 @@ u64 time_since_boot_us(void);
 u64 time_since_boot_ns(void);
 /* Busy-wait (with pause) for at least us microseconds. */
 void udelay(u64 us);
+/* Sleep (not spin) for at least ms milliseconds; thread context only. */
+void msleep(u64 ms);
 /* Called by the timer interrupt on every CPU. */
 void timer_tick(void);
 #endif

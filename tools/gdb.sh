@@ -5,7 +5,7 @@ set -eu
 kernel=$1
 qemu-system-x86_64 -display none -no-reboot -monitor none -serial file:build/gdb-serial.log \
 	-m "${MEM:-128M}" -smp "${SMP:-1}" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-kernel "$kernel" -append "${APPEND:-}" -s -S &
+	-kernel "$kernel" ${INITRD:+-initrd "$INITRD"} -append "${APPEND:-}" -s -S &
 qemu=$!
 trap 'kill $qemu 2>/dev/null || true' EXIT INT TERM
 echo "QEMU started halted (pid $qemu); serial output in build/gdb-serial.log"

@@ -51,7 +51,7 @@ def host_tests(binaries):
 
 def kernel_boot(args, name, smp, append, timeout=KERNEL_TEST_TIMEOUT, iso=None):
     cmd = harness.qemu_command(kernel=None if iso else args.kernel, iso=iso, append=append,
-                               smp=smp, mem=args.mem)
+                               smp=smp, mem=args.mem, initrd=None if iso else args.initrd)
     return harness.run_qemu(name, cmd, timeout)
 
 
@@ -119,6 +119,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--iso", required=True)
+    ap.add_argument("--initrd", default=None)
     ap.add_argument("--run-iso", default=None, help="the normal ISO, for the make run tour")
     ap.add_argument("--mem", default="128M")
     ap.add_argument("--host-tests", default="")

@@ -4,9 +4,20 @@
  */
 #ifndef ARCH_CPU_H
 #define ARCH_CPU_H
-#include "kernel/types.h"
 
 #define MAX_CPUS 8
+/* Segment selectors (see gdt.c). */
+#define SEL_KCODE 0x08
+#define SEL_KDATA 0x10
+#define SEL_UDATA 0x18
+#define SEL_UCODE 0x20
+#define SEL_TSS   0x28
+/* Offsets used by syscall_entry (syscall.S): keep these fields first in struct cpu. */
+#define CPU_OFF_KERNEL_RSP 8
+#define CPU_OFF_USER_RSP 16
+
+#ifndef __ASSEMBLER__
+#include "kernel/types.h"
 
 struct tss {
 	u32 reserved0;
@@ -19,10 +30,21 @@ struct tss {
 } __attribute__((packed));
 
 struct fault_catch;
+struct thread;
+struct mm;
 
 struct cpu {
 	struct cpu *self;       /* %gs:0, so this_cpu() is a single load */
+	u64 kernel_rsp;         /* %gs:8: top of the current thread's kernel stack */
+	u64 user_rsp;           /* %gs:16: scratch for the user rsp in syscall_entry */
 	int id;                 /* 0 .. ncpus-1 */
+	struct thread *current; /* the thread running here */
+	struct thread *idle;    /* this CPU's idle thread */
+	struct thread *switch_prev;     /* set across a context switch (sched.c) */
+	struct mm *active_mm;   /* the address space in CR3 (lazily kept by kernel threads) */
+	struct mm *switch_mm_drop;      /* an mm to release once the switch is done */
+	volatile bool need_resched;     /* set by the tick: reschedule before returning to user */
+	bool online;
 	u32 apic_id;
 	u64 gdt[8];             /* null, kcode, kdata, udata, ucode, tss(2), spare */
 	struct tss tss;
@@ -43,13 +65,9 @@ static inline struct cpu *this_cpu(void)
 	return c;
 }
 
-/* Segment selectors (see gdt.c). */
-#define SEL_KCODE 0x08
-#define SEL_KDATA 0x10
-#define SEL_UDATA 0x18
-#define SEL_UCODE 0x20
-#define SEL_TSS   0x28
-
 /* Load this CPU's GDT and TSS and point GS at its struct cpu. */
 void cpu_init_segments(struct cpu *c);
+/* Program the syscall MSRs (STAR, LSTAR, SFMASK) on this CPU. */
+void syscall_init_cpu(void);
+#endif /* __ASSEMBLER__ */
 #endif

@@ -58,3 +58,24 @@ void cpu_init_segments(struct cpu *c)
 	wrmsr(MSR_GS_BASE, (u64)c);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 }
+
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_SFMASK 0xc0000084
+#define RFLAGS_TF (1ull << 8)
+#define RFLAGS_DF (1ull << 10)
+#define RFLAGS_AC (1ull << 18)
+
+void syscall_entry(void);
+
+/*
+ * STAR[47:32] = kernel CS (SS = CS + 8); STAR[63:48] = base for sysret's
+ * user selectors (SS = base + 8, CS = base + 16: hence the 0x18/0x20
+ * order in the GDT). We return with iretq, but keep STAR valid anyway.
+ */
+void syscall_init_cpu(void)
+{
+	wrmsr(MSR_STAR, ((u64)SEL_KDATA << 48) | ((u64)SEL_KCODE << 32));
+	wrmsr(MSR_LSTAR, (u64)syscall_entry);
+	wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC);
+}

@@ -66,11 +66,29 @@ __attribute__((weak)) void user_exception(struct trapframe *tf)
 	fatal_exception(tf);
 }
 
+/* Hook: resolve a kernel-mode fault on a user address during a user copy (proc layer). */
+__attribute__((weak)) bool uaccess_fault(struct trapframe *tf, u64 addr)
+{
+	UNUSED(tf), UNUSED(addr);
+	return false;
+}
+
+/* Hook: work before returning to user mode (reschedule, exit if killed). */
+__attribute__((weak)) void user_return_work(struct trapframe *tf)
+{
+	UNUSED(tf);
+}
+
 static void handle_exception(struct trapframe *tf)
 {
 	if (trapframe_from_user(tf)) {
 		user_exception(tf);
 		return;
+	}
+	if (tf->vector == 14) {
+		struct fault_catch *fc = this_cpu()->fault_catch;
+		if (fc && fc->uaccess && uaccess_fault(tf, read_cr2()))
+			return;         /* the page is there now: retry the access */
 	}
 	if (tf->vector != 2 && tf->vector != 8)
 		fault_catch_deliver(tf);        /* does not return if a catch is active */
@@ -92,13 +110,16 @@ void trap(struct trapframe *tf)
 	else if (tf->vector != VEC_SPURIOUS && tf->vector < 0xe0)
 		lapic_eoi();    /* unexpected device vector: acknowledge and go on */
 	c->irq_depth--;
+	if (trapframe_from_user(tf))
+		user_return_work(tf);
 }
 
-void fault_catch_push(struct fault_catch *fc)
+void fault_catch_push(struct fault_catch *fc, bool uaccess)
 {
 	struct cpu *c = this_cpu();
 	fc->prev = c->fault_catch;
 	fc->vector = fc->error = fc->addr = fc->rip = 0;
+	fc->uaccess = uaccess;
 	c->fault_catch = fc;
 }
 

@@ -5,7 +5,8 @@
  * write. Input arrives by interrupt (IRQ 4 through the IOAPIC): the
  * handler drains the receive FIFO into a ring buffer that
  * uart_getc_blocking() empties. Before interrupts are set up, input is
- * polled.
+ * polled. uart_loopback() checks that receive path end to end with the
+ * UART's loopback mode (the irq tests use it).
  */
 #include "drivers/serial/uart.h"
 #include "kernel/arch.h"
@@ -20,8 +21,10 @@
 #define REG_LSR 5       /* line status */
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
+#define LSR_TX_IDLE 0x40        /* THR and the shift register both empty */
 #define IER_RX_AVAILABLE 0x01
 #define MCR_DTR_RTS_OUT2 0x0b   /* OUT2 gates the IRQ line on PC hardware */
+#define MCR_LOOP 0x10           /* loopback: transmitted bytes come back as received */
 #define COM1_IRQ 4
 
 #define RX_RING_SIZE 256
@@ -32,6 +35,22 @@ static struct {
 	bool irq_enabled;
 	u64 irq_chars;
 } rx = { .lock = SPINLOCK_INIT("uart-rx") };
+
+/* While the TSC is below this, uart_loopback() owns the line: uart_putc() waits. */
+static volatile u64 loopback_until;
+
+/* TSC value `us` microseconds from now (needs the calibrated tsc_hz). */
+static u64 tsc_deadline(u64 us)
+{
+	return rdtsc() + tsc_hz / 1000000 * us;
+}
+
+/* Hold output back while a loopback test runs (it would come back as input). */
+static void wait_loopback_done(void)
+{
+	while (rdtsc() < READ_ONCE(loopback_until))
+		cpu_relax();
+}
 
 void uart_init(void)
 {
@@ -46,6 +65,8 @@ void uart_init(void)
 
 void uart_putc(char c)
 {
+	if (unlikely(READ_ONCE(loopback_until)))
+		wait_loopback_done();
 	if (c == '\n')
 		uart_putc('\r');
 	for (int spins = 0; !(inb(COM1 + REG_LSR) & LSR_THR_EMPTY) && spins < 100000; spins++)
@@ -81,6 +102,14 @@ u64 uart_rx_irq_count(void)
 	return READ_ONCE(rx.irq_chars);
 }
 
+/* Take the oldest byte from the ring, or -1 if it is empty. rx.lock held. */
+static int ring_pop(void)
+{
+	if (rx.head == rx.tail)
+		return -1;
+	return (u8)rx.buf[rx.tail++ % RX_RING_SIZE];
+}
+
 int uart_getc_blocking(void)
 {
 	while (!rx.irq_enabled) {
@@ -91,14 +120,69 @@ int uart_getc_blocking(void)
 	u64 flags = irq_save();
 	for (;;) {
 		spin_lock(&rx.lock);
-		if (rx.head != rx.tail) {
-			char c = rx.buf[rx.tail++ % RX_RING_SIZE];
+		int c = ring_pop();
+		if (c >= 0) {
 			spin_unlock_irqrestore(&rx.lock, flags);
-			return (u8)c;
+			return c;
 		}
 		spin_unlock(&rx.lock);
 		/* Interrupts are off here: sti;hlt cannot miss the wake-up. */
 		sti_hlt();
 		cli();
 	}
+}
+
+int uart_try_getc(void)
+{
+	if (!rx.irq_enabled)
+		return (inb(COM1 + REG_LSR) & LSR_DATA_READY) ? inb(COM1 + REG_DATA) : -1;
+	u64 flags = spin_lock_irqsave(&rx.lock);
+	int c = ring_pop();
+	spin_unlock_irqrestore(&rx.lock, flags);
+	return c;
+}
+
+/* Wait (bounded) until everything written so far has left the transmitter. */
+static void wait_tx_idle(u64 timeout_us)
+{
+	u64 end = tsc_deadline(timeout_us);
+	while (!(inb(COM1 + REG_LSR) & LSR_TX_IDLE) && rdtsc() < end)
+		cpu_relax();
+}
+
+/*
+ * Back in normal mode: keep at most `keep` bytes received since the ring
+ * held `head0` bytes, and discard anything still in the receive FIFO.
+ */
+static void loopback_drain(u32 head0, u32 keep)
+{
+	u64 flags = spin_lock_irqsave(&rx.lock);
+	while (inb(COM1 + REG_LSR) & LSR_DATA_READY)
+		(void)inb(COM1 + REG_DATA);
+	if (rx.head - head0 > keep)
+		rx.head = head0 + keep;
+	spin_unlock_irqrestore(&rx.lock, flags);
+}
+
+int uart_loopback(u8 byte, u64 timeout_us)
+{
+	if (!rx.irq_enabled || !irqs_enabled() || !tsc_hz)
+		return -1;
+	WRITE_ONCE(loopback_until, tsc_deadline(2 * timeout_us + 20000));
+	wait_tx_idle(10000);    /* console output still in flight must not loop back */
+	u64 flags = spin_lock_irqsave(&rx.lock);
+	u32 head0 = rx.head;
+	u64 count0 = rx.irq_chars;
+	spin_unlock_irqrestore(&rx.lock, flags);
+	outb(COM1 + REG_MCR, MCR_DTR_RTS_OUT2 | MCR_LOOP);
+	outb(COM1 + REG_DATA, byte);
+	u64 end = tsc_deadline(timeout_us);
+	while (READ_ONCE(rx.irq_chars) == count0 && rdtsc() < end)
+		cpu_relax();
+	bool got = READ_ONCE(rx.irq_chars) != count0;
+	wait_tx_idle(10000);
+	outb(COM1 + REG_MCR, MCR_DTR_RTS_OUT2);
+	loopback_drain(head0, got ? 1 : 0);
+	WRITE_ONCE(loopback_until, 0);
+	return got ? 0 : -1;
 }

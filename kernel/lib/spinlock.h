@@ -11,7 +11,15 @@
  */
 #ifndef LIB_SPINLOCK_H
 #define LIB_SPINLOCK_H
+#ifdef SECUNDUS_HOST
+/* Host unit tests (tests/host/) run in user mode: no interrupt flag, no pause needed. */
+#include "kernel/types.h"
+static inline u64 irq_save(void) { return 0; }
+static inline void irq_restore(u64 flags) { (void)flags; }
+static inline void cpu_relax(void) { }
+#else
 #include "kernel/arch.h"
+#endif
 
 struct spinlock {
 	volatile u32 locked;

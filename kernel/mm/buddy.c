@@ -91,6 +91,7 @@ struct page *buddy_alloc(struct buddy *b, unsigned order)
 	p->flags = PG_allocated;
 	p->order = (u8)order;
 	p->refcount = 1;
+	p->mapcount = 0;
 	return p;
 }
 

@@ -21,6 +21,7 @@ enum page_flags {
 struct page {
 	u32 flags;
 	s32 refcount;           /* users of an allocated page; 0 when free */
+	s32 mapcount;           /* user page-table entries mapping it */
 	u8 order;               /* block size 2^order (free head or allocated head) */
 	u8 slab_class;          /* kmalloc size class for PG_slab pages */
 	u16 slab_inuse;         /* objects handed out from this slab page */

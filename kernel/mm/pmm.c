@@ -133,6 +133,18 @@ void free_pages(struct page *p, unsigned order)
 	spin_unlock_irqrestore(&pmm_lock, flags);
 }
 
+void put_page(struct page *p)
+{
+	s32 left = __atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL);
+	if (left == 0) {
+		p->refcount = 1;        /* free_pages expects an allocated head */
+		p->mapcount = 0;
+		free_pages(p, 0);
+	} else if (left < 0) {
+		panic("put_page: page %#lx refcount went negative", page_to_phys(p));
+	}
+}
+
 struct page *alloc_zeroed_page(void)
 {
 	struct page *p = alloc_page();

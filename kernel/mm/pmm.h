@@ -22,6 +22,11 @@ static inline void free_page(struct page *p) { free_pages(p, 0); }
 /* A zero-filled frame, or NULL. */
 struct page *alloc_zeroed_page(void);
 
+/* Take a reference on an allocated page. */
+static inline void get_page(struct page *p) { __atomic_fetch_add(&p->refcount, 1, __ATOMIC_RELAXED); }
+/* Drop a reference; the page is freed when the last one goes. */
+void put_page(struct page *p);
+
 paddr_t page_to_phys(const struct page *p);
 struct page *phys_to_page(paddr_t pa);          /* NULL if pa is not RAM we manage */
 void *page_address(const struct page *p);       /* its direct-map address */

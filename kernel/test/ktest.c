@@ -36,6 +36,14 @@ static struct {
 
 bool ktest_running(void) { return run.running; }
 
+void ktest_count_result(bool ok)
+{
+	if (ok)
+		run.pass++;
+	else
+		run.fail++;
+}
+
 void ktest_diag(const char *fmt, ...)
 {
 	char buf[400];
@@ -83,7 +91,7 @@ void ktest_skip(struct ktest_ctx *t, const char *reason)
 }
 
 /* Is `suite` selected by the `test=` list (all when there is no list)? */
-static bool suite_selected(const char *suite)
+bool ktest_suite_selected(const char *suite)
 {
 	char list[BOOT_CMDLINE_MAX];
 	if (!cmdline_get("test", list, sizeof list))
@@ -114,7 +122,7 @@ static int count_suites(void)
 {
 	int n = 0;
 	for (const struct ktest *t = ktests_start; t < ktests_end; t++)
-		if (first_of_suite(t) && suite_selected(t->suite))
+		if (first_of_suite(t) && ktest_suite_selected(t->suite))
 			n++;
 	return n;
 }
@@ -162,14 +170,29 @@ static bool run_suite(const char *suite)
 	return ok;
 }
 
+/* Suites of user programs (kernel/proc/usertests.c); none without a process layer. */
+__attribute__((weak)) int ktest_extra_suite_count(void)
+{
+	return 0;
+}
+
+__attribute__((weak)) bool ktest_run_extra_suite(int i, int suite_index)
+{
+	UNUSED(i), UNUSED(suite_index);
+	return true;
+}
+
 void ktest_run_all(void)
 {
 	run.running = true;
-	console_printf("KTAP version 1\n1..%d\n", count_suites());
+	int extra = ktest_extra_suite_count();
+	console_printf("KTAP version 1\n1..%d\n", count_suites() + extra);
 	bool ok = true;
 	for (const struct ktest *t = ktests_start; t < ktests_end; t++)
-		if (first_of_suite(t) && suite_selected(t->suite))
+		if (first_of_suite(t) && ktest_suite_selected(t->suite))
 			ok &= run_suite(t->suite);
+	for (int i = 0; i < extra; i++)
+		ok &= ktest_run_extra_suite(i, ++run.suite_index);
 	console_printf("# Totals: pass:%d fail:%d skip:%d\n", run.pass, run.fail, run.skip);
 	run.running = false;
 	arch_qemu_exit(ok ? KTEST_EXIT_PASS : KTEST_EXIT_FAIL);

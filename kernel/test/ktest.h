@@ -93,6 +93,17 @@ void ktest_diag(const char *fmt, ...) __printf(1, 2);
 void ktest_boot_hooks(void);
 /* Run the tests selected by the command line, print KTAP, leave QEMU. */
 void ktest_run_all(void);
+/*
+ * Extra suites run after the KTEST ones (user programs, usertests.c):
+ * how many, and run the i-th as top-level suite number suite_index,
+ * printing its own nested KTAP block and result line.
+ */
+int ktest_extra_suite_count(void);
+bool ktest_run_extra_suite(int i, int suite_index);
+/* Count one result of an extra suite in the totals. */
+void ktest_count_result(bool ok);
+/* Is this suite selected by the command line's test= list? */
+bool ktest_suite_selected(const char *suite);
 /* Called by panic(): if a test is running, report it failed and leave QEMU. */
 void ktest_report_panic(void);
 /* True while the test runner is active (tests may want quieter output). */
