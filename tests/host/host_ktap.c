@@ -5,10 +5,17 @@
 #include "tests/host/host_ktap.h"
 #include <inttypes.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define MAX_DIAGS 20            /* failure reports shown per test */
+#define TEST_TIMEOUT 60         /* seconds a test may run before the program bails out */
+#define HTEST_STR_(x) #x
+#define HTEST_STR(x) HTEST_STR_(x)
 
 #if defined(__has_include)
 #if __has_include(<sanitizer/common_interface_defs.h>)
@@ -100,7 +107,11 @@ bool htest_check(bool ok, const char *file, int line, const char *fmt, ...)
 {
 	if (ok)
 		return true;
-	run.failures++;
+	if (++run.failures > MAX_DIAGS) {
+		if (run.failures == MAX_DIAGS + 1)
+			htest_diag("(further failures in this test not shown)");
+		return false;
+	}
 	char buf[400];
 	va_list ap;
 	va_start(ap, fmt);
@@ -168,6 +179,14 @@ void htest_bail(const char *why)
 	_Exit(1);
 }
 
+/* A test ran too long (a loop in the code under test?). Not async-signal-safe,
+ * but the program ends here anyway. */
+static void timed_out(int sig)
+{
+	(void)sig;
+	htest_bail("timeout: a test ran longer than " HTEST_STR(TEST_TIMEOUT) " s");
+}
+
 #ifdef HAVE_SANITIZER_CALLBACK
 /* A sanitizer found an error and is about to end the program. */
 static void sanitizer_died(void)
@@ -183,8 +202,10 @@ static bool run_one(const struct htest *t)
 	run.index++;
 	run.failures = 0;
 	run.skip_reason = NULL;
+	alarm(TEST_TIMEOUT);
 	if (setjmp(run.end_test) == 0)
 		t->fn();
+	alarm(0);
 	run.current = NULL;
 	if (run.skip_reason && run.failures == 0) {
 		printf("    ok %d %s # SKIP %s\n", run.index, t->name, run.skip_reason);
@@ -213,6 +234,7 @@ int htest_run_all(const char *suite)
 #ifdef HAVE_SANITIZER_CALLBACK
 	__sanitizer_set_death_callback(sanitizer_died);
 #endif
+	signal(SIGALRM, timed_out);
 	run.suite = suite;
 	printf("KTAP version 1\n1..1\n");
 	printf("    KTAP version 1\n    # Subtest: %s\n    1..%d\n", suite, count_tests());

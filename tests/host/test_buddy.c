@@ -69,7 +69,7 @@ static u64 pfn_of(const struct fixture *f, const struct page *p) { return buddy_
 static struct page *alloc_checked(struct fixture *f, unsigned order)
 {
 	struct page *p = buddy_alloc(&f->b, order);
-	HEXPECT_EQ(buddy_check(&f->b), 0);
+	HASSERT_EQ(buddy_check(&f->b), 0);
 	if (!p)
 		return NULL;
 	u64 pfn = pfn_of(f, p);
@@ -85,7 +85,7 @@ static struct page *alloc_checked(struct fixture *f, unsigned order)
 static void free_checked(struct fixture *f, struct page *p, unsigned order)
 {
 	buddy_free(&f->b, p, order);
-	HEXPECT_EQ(buddy_check(&f->b), 0);
+	HASSERT_EQ(buddy_check(&f->b), 0);
 }
 
 HTEST(init_everything_reserved)
@@ -248,12 +248,12 @@ HTEST(exhaustion_returns_null_and_recovers)
 		HEXPECT_NULL(buddy_alloc(&f.b, k));
 	free_checked(&f, got[6], 0);                    /* one frame back: order 0 only */
 	HEXPECT_NULL(buddy_alloc(&f.b, 1));
-	p = alloc_checked(&f, 0);
+	HASSERT_NOT_NULL(p = alloc_checked(&f, 0));
 	HEXPECT_EQ(p, got[6]);
 	for (u64 i = 0; i < n; i++)
 		free_checked(&f, got[i], 0);
 	expect_baseline(&f);
-	HEXPECT_NOT_NULL(p = alloc_checked(&f, BUDDY_MAX_ORDER - 1));
+	HASSERT_NOT_NULL(p = alloc_checked(&f, BUDDY_MAX_ORDER - 1));
 	free_checked(&f, p, BUDDY_MAX_ORDER - 1);
 	fx_free(&f);
 }

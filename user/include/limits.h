@@ -1,4 +1,5 @@
-/* limits.h - ranges of the integer types (x86_64, LP64) and a few POSIX limits. */
+/* limits.h - ranges of the integer types (x86_64, LP64) and a few POSIX limits.
+ * (No PAGE_SIZE, as with glibc: use sysconf(_SC_PAGESIZE).) */
 #ifndef _LIMITS_H
 #define _LIMITS_H
 #define CHAR_BIT    8
@@ -20,7 +21,5 @@
 #define LLONG_MAX   __LONG_LONG_MAX__
 #define ULLONG_MAX  (LLONG_MAX * 2ULL + 1ULL)
 #define SSIZE_MAX   LONG_MAX
-#define PAGE_SIZE   4096        /* also sysconf(_SC_PAGESIZE) */
-#define PAGESIZE    PAGE_SIZE
 #define PATH_MAX    256
 #endif

@@ -5,7 +5,7 @@
 
 /* argv[0] of the program (or "?"), for messages. */
 extern const char *__progname;
-/* A lock that spins and then yields; used by malloc and stdio-free paths. */
+/* A lock that spins and then yields (malloc, atexit, the pthread list and mutexes). */
 typedef struct { volatile int locked; } __spinlock_t;
 void __spin_lock(__spinlock_t *l);
 void __spin_unlock(__spinlock_t *l);

@@ -43,6 +43,8 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 		   void *(*start)(void *), void *arg)
 {
 	size_t stack = attr ? attr->stacksize : DEFAULT_STACK;
+	if (stack < PTHREAD_STACK_MIN)
+		stack = DEFAULT_STACK;  /* an attr never passed to pthread_attr_init */
 	stack = (stack + 4095) & ~4095UL;
 	struct thread *t = malloc(sizeof(*t));
 	if (!t)
