@@ -49,7 +49,7 @@ void idt_init(void);
 void idt_load(void);
 void pic_disable(void);
 void lapic_init(void);
-void ioapic_init(void);
+void ioapic_init(u64 phys, u32 gsi_base, const u32 *isa_to_gsi);
 /* Calibrate the TSC and LAPIC timer against the PIT and start the periodic tick. */
 void timer_init(void);
 extern u64 tsc_hz;

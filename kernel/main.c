@@ -22,7 +22,9 @@
 #include "kernel/lib/printk.h"
 #include "kernel/lib/string.h"
 #include "kernel/test/ktest.h"
+#include "kernel/smp.h"
 #include "drivers/serial/uart.h"
+#include "drivers/acpi/acpi.h"
 
 void run_benchmarks(void);
 
@@ -33,9 +35,17 @@ static void apply_cmdline_options(void)
 		console_loglevel = (int)strtou64(v, NULL);
 }
 
+/* `maxcpus=N` on the command line limits the CPUs brought up. */
+static int max_cpus(void)
+{
+	char v[8];
+	return cmdline_get("maxcpus", v, sizeof v) ? (int)MAX(1, strtou64(v, NULL)) : MAX_CPUS;
+}
+
 static void init_main(void *arg)
 {
 	UNUSED(arg);
+	sched_set_affinity(current_thread(), 1);        /* init (tests, shell) stays on CPU 0 */
 	if (cmdline_has("test")) {
 		ktest_boot_hooks();
 		ktest_run_all();        /* leaves QEMU */
@@ -62,11 +72,15 @@ void kmain(u32 magic, u64 info_phys)
 	initrd_init();
 	sched_init();
 	syscall_init_cpu();
+	acpi_init();
 	pic_disable();
 	lapic_init();
-	ioapic_init();
+	ioapic_init(acpi.ioapic_phys, acpi.ioapic_gsi_base, acpi.isa_irq_to_gsi);
 	timer_init();
 	uart_enable_rx_irq();
+	smp_init();
+	smp_cpu_online(&cpus[0]);
+	smp_boot_aps(acpi.apic_ids, acpi.ncpus, max_cpus());
 	if (!kthread_create("init", init_main, NULL))
 		panic("cannot create the init thread");
 	sched_idle_loop();

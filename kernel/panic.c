@@ -90,3 +90,4 @@ void panic_trap(struct trapframe *tf, const char *what)
 	console_printf("System halted.\n");
 	arch_halt_forever();
 }
+

@@ -44,6 +44,8 @@ struct cpu {
 	struct mm *active_mm;   /* the address space in CR3 (lazily kept by kernel threads) */
 	struct mm *switch_mm_drop;      /* an mm to release once the switch is done */
 	volatile bool need_resched;     /* set by the tick: reschedule before returning to user */
+	volatile bool lazy;             /* running a kernel thread with active_mm kept loaded */
+	u64 tlb_gen_seen;               /* active_mm->tlb_gen this CPU's TLB is known to reflect */
 	bool online;
 	u32 apic_id;
 	u64 gdt[8];             /* null, kcode, kdata, udata, ucode, tss(2), spare */

@@ -31,6 +31,8 @@
 
 static volatile u32 *lapic;
 static volatile u32 *ioapic;
+static u32 ioapic_gsi_base;
+static u32 isa_gsi[16];
 
 u32 lapic_read(u32 reg) { return lapic[reg / 4]; }
 void lapic_write(u32 reg, u32 v) { lapic[reg / 4] = v; (void)lapic[LAPIC_ID / 4]; }
@@ -87,10 +89,17 @@ static void ioapic_write(u32 reg, u32 v)
 	ioapic[IOAPIC_WIN / 4] = v;
 }
 
-/* Mask every IOAPIC input; ioapic_route_isa() unmasks the ones in use. */
-void ioapic_init(void)
+/*
+ * Mask every IOAPIC input; ioapic_route_isa() unmasks the ones in use.
+ * phys and gsi_base come from the ACPI MADT; isa_to_gsi[16] applies its
+ * interrupt source overrides (NULL: identity).
+ */
+void ioapic_init(u64 phys, u32 gsi_base, const u32 *isa_to_gsi)
 {
-	ioapic = PHYS_TO_VIRT(IOAPIC_PHYS_DEFAULT);
+	ioapic = PHYS_TO_VIRT(phys ? phys : IOAPIC_PHYS_DEFAULT);
+	ioapic_gsi_base = gsi_base;
+	for (int i = 0; i < 16; i++)
+		isa_gsi[i] = isa_to_gsi ? isa_to_gsi[i] : (u32)i;
 	int pins = (int)((ioapic_read(1) >> 16) & 0xff) + 1;
 	for (int i = 0; i < pins; i++) {
 		ioapic_write(IOAPIC_REDTBL(i), LVT_MASKED);
@@ -101,6 +110,7 @@ void ioapic_init(void)
 /* ISA IRQs are edge-triggered, active high; deliver to the boot CPU. */
 void ioapic_route_isa(int irq, int vector)
 {
-	ioapic_write(IOAPIC_REDTBL(irq) + 1, lapic_id() << 24);
-	ioapic_write(IOAPIC_REDTBL(irq), (u32)vector);
+	int pin = (int)(isa_gsi[irq & 15] - ioapic_gsi_base);
+	ioapic_write(IOAPIC_REDTBL(pin) + 1, lapic_id() << 24);
+	ioapic_write(IOAPIC_REDTBL(pin), (u32)vector);
 }

@@ -81,6 +81,8 @@ __attribute__((weak)) void user_return_work(struct trapframe *tf)
 
 static void handle_exception(struct trapframe *tf)
 {
+	if (tf->vector == 2 && panicking)
+		arch_halt_forever();    /* another CPU panicked and stopped us (smp_stop_other_cpus) */
 	if (trapframe_from_user(tf)) {
 		user_exception(tf);
 		return;

@@ -8,6 +8,13 @@
  *
  * The waiting loop executes `pause`: under QEMU -icount all vCPUs share one
  * host thread, and a CPU spinning without `pause` may starve the holder.
+ *
+ * Why test-and-set and not a fair ticket lock: under QEMU's TCG the vCPUs
+ * of a 2-core host take turns, and a ticket lock hands the lock to one
+ * particular waiter, which may not run for a whole time slice; with 8
+ * vCPUs the scheduler lock then made almost no progress (measured: the
+ * user tests at -smp 8 stalled for minutes). Here whichever CPU runs
+ * takes a free lock. The price is fairness; nothing here relies on it.
  */
 #ifndef LIB_SPINLOCK_H
 #define LIB_SPINLOCK_H

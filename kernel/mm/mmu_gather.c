@@ -103,7 +103,7 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 		return;
 	if (pending) {
 		/* Rule 2, step 1: no CPU may keep a translation of the range. */
-		tlb_flush_cpus(tlb->mm, tlb->start, tlb->end);
+		tlb_flush_cpus(tlb->mm, tlb->start, tlb->end, tlb->nr_tables > 0);
 		/*
 		 * Rule 2, step 2: secondary MMUs that walk the CPU page tables
 		 * (IOMMUv2-style) or cache them must drop their copies now,

@@ -69,5 +69,6 @@ void tlb_flush_mmu(struct mmu_gather *tlb);
 void tlb_gather_end(struct mmu_gather *tlb);
 
 /* Provided by the rest of the kernel (tests/host provides stand-ins). */
-void tlb_flush_cpus(struct mm *mm, vaddr_t start, vaddr_t end);         /* tlb.c */
+/* Flush every CPU's TLB for the range; freed_tables: page-table pages were freed too. */
+void tlb_flush_cpus(struct mm *mm, vaddr_t start, vaddr_t end, bool freed_tables);   /* shootdown.c */
 #endif

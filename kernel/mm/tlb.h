@@ -14,6 +14,8 @@ struct mm;
 #define TLB_FLUSH_CEILING 32    /* pages; see docs/mmu_gather.md for why */
 
 void flush_tlb_range(struct mm *mm, vaddr_t start, vaddr_t end);
+/* Leaving lazy mode for mm: flush if mm changed while this CPU was lazy (sched.c). */
+void tlb_lazy_return(struct mm *mm);
 /* Flush [start, end) on this CPU only, by the ceiling rule. */
 void flush_tlb_local(vaddr_t start, vaddr_t end);
 void flush_tlb_local_all(void);

@@ -14,6 +14,7 @@
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/vmstat.h"
 #include "kernel/proc/proc.h"
+#include "kernel/smp.h"
 #include "kernel/lib/string.h"
 #include "kernel/lib/printk.h"
 #include "kernel/panic.h"
@@ -85,6 +86,30 @@ void mm_drop(struct mm *mm)
 	kfree(mm);
 }
 
+/* Cross-call: a CPU still holding mm lazily loads the kernel's page table and lets go of it. */
+static void drop_lazy_mm(void *arg)
+{
+	struct mm *mm = arg;
+	struct cpu *c = this_cpu();
+	if (c->active_mm != mm || !c->lazy)
+		return;
+	write_cr3(kernel_pml4());
+	mm_deactivate(mm, c);
+	c->active_mm = NULL;
+	c->lazy = false;
+	mm_drop(mm);            /* never the last reference: the caller holds one */
+}
+
+/*
+ * A dead address space should not linger in CPUs that ran it and went
+ * idle: without this, its last pages would be freed whenever those CPUs
+ * next switch, and free-page counts would depend on timing.
+ */
+static void release_lazy_cpus(struct mm *mm)
+{
+	smp_call_mask(READ_ONCE(mm->cpu_mask), drop_lazy_mm, mm);
+}
+
 void mm_put_user(struct mm *mm)
 {
 	if (__atomic_sub_fetch(&mm->users, 1, __ATOMIC_ACQ_REL) != 0)
@@ -94,6 +119,7 @@ void mm_put_user(struct mm *mm)
 	mutex_lock(&mm->lock);
 	unmap_vmas(mm, 0, USER_TOP);
 	mutex_unlock(&mm->lock);
+	release_lazy_cpus(mm);
 	mm_drop(mm);
 }
 

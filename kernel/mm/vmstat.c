@@ -25,5 +25,6 @@ SHELL_COMMAND(vmstat, "virtual-memory event counters")
 	ROW(gather_batches); ROW(gather_early_flushes); ROW(pt_pages_freed);
 	ROW(free_pages); ROW(total_pages); ROW(ipis_sent); ROW(ipis_received);
 	ROW(shootdown_rounds); ROW(shootdown_pages); ROW(lazy_skipped); ROW(processes_killed);
+	ROW(resched_ipis); ROW(lazy_flushes);
 	return 0;
 }

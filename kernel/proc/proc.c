@@ -199,14 +199,24 @@ struct proc *proc_spawn(const char *path, int argc, const char *const *argv, int
 
 /* ------------------------------------------------------------------ exit */
 
-/* The last thread is gone: reparent the children, become a zombie, tell the waiter. proc_lock held. */
-static void become_zombie(struct proc *p)
+static bool fully_dead(struct proc *p);
+
+/*
+ * The last thread is gone: orphan the children (those already fully dead
+ * move to *reap for the caller to free), become a zombie, tell the
+ * waiter. proc_lock held.
+ */
+static void become_zombie(struct proc *p, struct list_head *reap)
 {
 	struct list_head *pos, *tmp;
 	list_for_each_safe(pos, tmp, &p->children) {
 		struct proc *c = list_entry(pos, struct proc, sibling);
 		list_del(&c->sibling);
 		c->parent = NULL;       /* an orphan: reaped as soon as it is fully dead */
+		if (fully_dead(c)) {
+			list_del(&c->all_link);
+			list_add(&c->sibling, reap);
+		}
 	}
 	p->state = P_ZOMBIE;
 	if (p->parent)
@@ -251,9 +261,13 @@ void proc_thread_exit(long value, int status)
 	if (last) {
 		sched_leave_mm();       /* this CPU stops using the address space... */
 		mm_put_user(p->mm);     /* ...so it can be torn down now */
+		LIST_HEAD_DECL(reap);
 		f = spin_lock_irqsave(&proc_lock);
-		become_zombie(p);
+		become_zombie(p, &reap);
 		spin_unlock_irqrestore(&proc_lock, f);
+		struct list_head *pos, *tmp;
+		list_for_each_safe(pos, tmp, &reap)
+			proc_free(list_entry(pos, struct proc, sibling));
 	}
 	thread_exit_current();
 }

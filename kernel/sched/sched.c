@@ -14,6 +14,7 @@
 #include "kernel/sched/sched.h"
 #include "kernel/proc/proc.h"
 #include "kernel/mm/vm.h"
+#include "kernel/mm/tlb.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/lib/spinlock.h"
@@ -177,19 +178,32 @@ static struct thread *pick_next(struct cpu *c)
 	return c->idle;
 }
 
-/* Load next's address space if it has one (lazy TLB for kernel threads). */
+/*
+ * Load next's address space. A kernel thread keeps whatever is loaded
+ * (lazy TLB, see shootdown.c rule 4); coming back from lazy mode to the
+ * same mm checks whether a flush was skipped meanwhile.
+ */
 static void switch_address_space(struct cpu *c, struct thread *next)
 {
 	struct mm *mm = next->proc ? next->proc->mm : NULL;
-	if (!mm || mm == c->active_mm)
+	if (!mm) {
+		__atomic_store_n(&c->lazy, c->active_mm != NULL, __ATOMIC_SEQ_CST);
 		return;
+	}
+	if (mm == c->active_mm) {
+		if (c->lazy)
+			tlb_lazy_return(mm);
+		return;
+	}
 	struct mm *old = c->active_mm;
+	__atomic_store_n(&c->lazy, false, __ATOMIC_SEQ_CST);
 	mm_grab(mm);
-	mm_activate(mm, c);     /* CR3, the mm's CPU mask, TLB generation */
+	mm_activate(mm, c);     /* sets our bit in mm->cpu_mask, then loads CR3 (a full flush) */
+	c->tlb_gen_seen = __atomic_load_n(&mm->tlb_gen, __ATOMIC_SEQ_CST);
 	c->active_mm = mm;
 	if (old) {
 		mm_deactivate(old, c);
-		c->switch_mm_drop = old;       /* dropped after the switch (sched_finish_switch) */
+		c->switch_mm_drop = old;        /* dropped after the switch (sched_finish_switch) */
 	}
 }
 
@@ -316,15 +330,42 @@ void sched_maybe_preempt(void)
 		schedule();
 }
 
+/* Is there a queued thread this CPU may run? */
+static bool work_for(struct cpu *c)
+{
+	bool found = false;
+	u64 flags = spin_lock_irqsave(&sched_lock);
+	struct list_head *pos;
+	list_for_each(pos, &run_queue) {
+		struct thread *t = list_entry(pos, struct thread, run_link);
+		if ((t->affinity & (1ull << c->id)) && !t->on_cpu) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return found;
+}
+
+/*
+ * Interrupts are enabled at every turn of this loop: an idle CPU must
+ * answer cross-calls (TLB shootdowns) promptly, and must not hammer
+ * sched_lock when the queued threads are not for it.
+ */
 void sched_idle_loop(void)
 {
+	struct cpu *c = this_cpu();
 	for (;;) {
-		cli();
-		if (!list_empty(&run_queue)) {
+		if (work_for(c)) {
 			schedule();
+			sti();
 			continue;
 		}
-		sti_hlt();
+		cli();
+		if (!c->need_resched)
+			sti_hlt();      /* the wake-up IPI or the tick ends the halt */
+		sti();
+		c->need_resched = false;
 	}
 }
 
@@ -337,6 +378,7 @@ void sched_leave_mm(void)
 		write_cr3(kernel_pml4());
 		mm_deactivate(mm, c);
 		c->active_mm = NULL;
+		c->lazy = false;
 	}
 	irq_restore(flags);
 	if (mm)

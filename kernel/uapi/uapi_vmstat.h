@@ -18,11 +18,13 @@ struct secundus_vmstat {
 	unsigned long pt_pages_freed;   /* page-table pages freed */
 	unsigned long free_pages;       /* snapshot: free physical pages */
 	unsigned long total_pages;      /* snapshot: pages managed */
-	unsigned long ipis_sent;        /* SMP (issue 4) */
+	unsigned long ipis_sent;        /* cross-call IPIs (TLB shootdowns), all CPUs */
 	unsigned long ipis_received;
 	unsigned long shootdown_rounds;
 	unsigned long shootdown_pages;
 	unsigned long lazy_skipped;
 	unsigned long processes_killed; /* by a fatal fault or OOM */
+	unsigned long resched_ipis;     /* wake-up IPIs to idle CPUs (not counted in ipis_sent) */
+	unsigned long lazy_flushes;     /* full flushes on leaving lazy mode with a stale mm */
 };
 #endif

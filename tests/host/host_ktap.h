@@ -24,7 +24,10 @@
  * both expressions and both values, and go on; HASSERT_* also end the test
  * (from any depth: they longjmp back to the runner). Integer comparisons are
  * exact across signedness (-1 < 0u holds); pointers compare as addresses.
- * The binary exits 0 only when no test failed.
+ * A test stops reporting after 20 failures. The binary exits 0 only when no
+ * test failed. A test running over 60 s, a sanitizer error, abort() or the
+ * kernel's panic() (host_panic.c) report the running test "not ok", print
+ * "# Bail out!" and exit 1.
  */
 #ifndef TESTS_HOST_KTAP_H
 #define TESTS_HOST_KTAP_H

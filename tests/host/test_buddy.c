@@ -14,7 +14,6 @@
 #include <string.h>
 
 #define NPAGES 1024u            /* one order-10 block */
-#define MAX_BLOCK (1u << (BUDDY_MAX_ORDER - 1))
 
 struct fixture {
 	struct buddy b;
@@ -46,6 +45,12 @@ static void fx_full(struct fixture *f, u64 base, u64 npages)
 	HEXPECT_EQ(buddy_check(&f->b), 0);
 	fx_snapshot(f);
 }
+
+/* An allocated block and its order. */
+struct live {
+	struct page *p;
+	unsigned order;
+};
 
 static void fx_free(struct fixture *f)
 {
@@ -195,7 +200,7 @@ HTEST(buddies_merge_only_when_both_free)
 	fx_free(&f);
 }
 
-/* A permutation of 0..n-1 from a fixed seed. */
+/* xorshift64 from a fixed seed: every run makes the same choices. */
 static u64 rng_state = 0x9e3779b97f4a7c15ull;
 static u64 rng(void)
 {
@@ -205,6 +210,7 @@ static u64 rng(void)
 	return rng_state;
 }
 
+/* Fisher-Yates shuffle of v[0..n). */
 static void shuffle(struct page **v, u64 n)
 {
 	for (u64 i = n; i > 1; i--) {
@@ -258,7 +264,7 @@ HTEST(exhaustion_returns_null_and_recovers)
 	fx_free(&f);
 }
 
-/* Every free block lies inside [lo, hi) and only frames there are free. */
+/* Every free block lies inside frames [lo, hi). */
 static void expect_free_within(const struct fixture *f, u64 lo, u64 hi)
 {
 	for (unsigned k = 0; k < BUDDY_MAX_ORDER; k++) {
@@ -272,8 +278,8 @@ static void expect_free_within(const struct fixture *f, u64 lo, u64 hi)
 	}
 }
 
-/* Allocate every frame one by one: each comes from the ranges, once. */
-static u64 drain_order0(struct fixture *f, bool (*allowed)(u64 pfn))
+/* Allocate every frame one by one: each comes from [lo, hi), once. Frees them; returns the count. */
+static u64 drain_order0(struct fixture *f, u64 lo, u64 hi)
 {
 	u64 n = 0;
 	struct page *p;
@@ -281,7 +287,8 @@ static u64 drain_order0(struct fixture *f, bool (*allowed)(u64 pfn))
 	HASSERT_NOT_NULL(seen);
 	while ((p = alloc_checked(f, 0)) != NULL) {
 		u64 i = (u64)(p - f->pages);
-		HEXPECT_TRUE(allowed(f->b.base_pfn + i));
+		HEXPECT_GE(f->b.base_pfn + i, lo);
+		HEXPECT_LT(f->b.base_pfn + i, hi);
 		HEXPECT_EQ(seen[i], 0);
 		seen[i] = 1;
 		n++;
@@ -292,8 +299,6 @@ static u64 drain_order0(struct fixture *f, bool (*allowed)(u64 pfn))
 	free(seen);
 	return n;
 }
-
-static bool in_odd_range(u64 pfn) { return pfn >= 3 && pfn < 1003; }
 
 HTEST(add_misaligned_odd_range)
 {
@@ -309,7 +314,7 @@ HTEST(add_misaligned_odd_range)
 		HEXPECT_EQ(f.pages[pfn].flags, PG_reserved);
 	for (u64 pfn = 1003; pfn < NPAGES; pfn++)
 		HEXPECT_EQ(f.pages[pfn].flags, PG_reserved);
-	HEXPECT_EQ(drain_order0(&f, in_odd_range), 1000);
+	HEXPECT_EQ(drain_order0(&f, 3, 1003), 1000);
 	expect_baseline(&f);
 	fx_free(&f);
 }
@@ -317,7 +322,7 @@ HTEST(add_misaligned_odd_range)
 /* Take blocks largest first until none is left: none may touch the hole [100, 200). */
 HTEST(ranges_with_a_hole_never_merge_across)
 {
-	static struct live_block { struct page *p; unsigned order; } got[NPAGES];
+	static struct live got[NPAGES];
 	struct fixture f;
 	fx_init(&f, 0, NPAGES);
 	buddy_add_range(&f.b, 0, 100);
@@ -332,7 +337,7 @@ HTEST(ranges_with_a_hole_never_merge_across)
 		while ((p = alloc_checked(&f, (unsigned)k)) != NULL) {
 			u64 pfn = pfn_of(&f, p), end = pfn + (1ull << k);
 			HEXPECT_TRUE(end <= 100 || pfn >= 200);
-			got[n++] = (struct live_block){ p, (unsigned)k };
+			got[n++] = (struct live){ p, (unsigned)k };
 			frames += 1ull << k;
 		}
 	}
@@ -405,18 +410,13 @@ HTEST(check_detects_corruption)
 
 /* ---- randomized stress ---- */
 
-struct live {
-	struct page *p;
-	unsigned order;
-};
-
 struct stress {
 	struct fixture f;
 	struct live live[NPAGES];
 	u64 nlive;
 	u64 live_pages;
 	u64 allocs, failed;     /* to check the run exercised both */
-	int *owner;             /* per frame: index+1 of the live block holding it, or 0 */
+	int *owner;             /* per frame: 1 while a live block holds it */
 };
 
 static unsigned random_order(void)

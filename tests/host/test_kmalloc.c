@@ -136,8 +136,10 @@ HTEST(classes_mixed)
 	size_t n = 0;
 	for (int round = 0; round < 40; round++)
 		for (size_t cls = KMALLOC_MIN; cls <= KMALLOC_MAX_SMALL; cls <<= 1, n++) {
-			size_t size = cls - (size_t)round % cls;        /* various sizes of that class */
+			size_t lo = cls == KMALLOC_MIN ? 0 : cls / 2;   /* sizes of that class: (lo, cls] */
+			size_t size = lo + 1 + (size_t)round % (cls - lo);
 			HASSERT_NOT_NULL(objs[n] = kmalloc(size));
+			HEXPECT_EQ(ksize(objs[n]), cls);
 			sizes[n] = size;
 			fill(objs[n], size, n);
 		}
