@@ -25,6 +25,8 @@
 #include "kernel/smp.h"
 #include "drivers/serial/uart.h"
 #include "drivers/acpi/acpi.h"
+#include "drivers/mirror/mirror.h"
+#include "kernel/mm/secondary.h"
 
 void run_benchmarks(void);
 
@@ -70,6 +72,8 @@ void kmain(u32 magic, u64 info_phys)
 	pr_info("Secundus: booted by %s, command line \"%s\"\n", boot_info.protocol, boot_info.cmdline);
 	pmm_init();
 	initrd_init();
+	secondary_checking = cmdline_has("test");      /* poison freed pages, check devices */
+	mirror_init();
 	sched_init();
 	syscall_init_cpu();
 	acpi_init();

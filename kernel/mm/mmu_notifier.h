@@ -3,9 +3,8 @@
  *
  * The calls below are made at every place a user mapping changes (the
  * hooks). With no notifier registered on the mm each costs one test of an
- * empty list. The registration API, the non-blocking path and the
- * devices arrive with the notifier issue; this header already fixes the
- * order of events of DESIGN.md §1 at each hook:
+ * empty list. Read the ordering rules atop mmu_notifier.c. Order of
+ * events at each hook (DESIGN.md §1):
  *   invalidate_range_start -> PTEs change -> CPU shootdown ->
  *   invalidate_secondary_tlbs -> pages freed -> invalidate_range_end
  */
@@ -33,6 +32,7 @@ struct mmu_notifier_range {
 	vaddr_t start, end;
 	enum mmu_notifier_event event;
 	unsigned flags;
+	u64 seq;                /* unique per range: pairs each start with its end */
 };
 
 struct mmu_notifier;
@@ -53,11 +53,39 @@ struct mmu_notifier {
 	struct list_head link;          /* mm->notifiers */
 	int active_calls;               /* callbacks running now (unregister waits for 0) */
 	bool dead;                      /* unregistering: no new callbacks */
+	bool released;                  /* release() was called: no more callbacks */
+	u64 started_seq;                /* seq of the last range whose start succeeded here */
 };
+
+struct mmu_notifier_stats {
+	u64 nonblock_refusals;          /* non-blocking starts that a callback refused */
+};
+extern struct mmu_notifier_stats mmu_notifier_stats;
+
+/*
+ * Register mn on mm (takes mm->lock: no page-table change is in flight
+ * meanwhile, see mmu_notifier.c rule 6). Holds a reference on mm until
+ * mmu_notifier_unregister(), which returns only when no callback of mn
+ * is running or can start. Both may sleep.
+ */
+int mmu_notifier_register(struct mmu_notifier *mn, struct mm *mm);
+void mmu_notifier_unregister(struct mmu_notifier *mn, struct mm *mm);
+/*
+ * The non-blocking start: callbacks may refuse with -EAGAIN; then every
+ * callback whose start succeeded has had its end called, and the caller
+ * must back off and retry later. 0 when all agreed.
+ */
+int mmu_notifier_invalidate_range_start_nonblock(struct mmu_notifier_range *r);
+/* Aging: did any secondary MMU use the range/page since the last clear? (reclaim) */
+int mmu_notifier_clear_young(struct mm *mm, vaddr_t start, vaddr_t end);
+int mmu_notifier_test_young(struct mm *mm, vaddr_t addr);
+
+extern u64 mmu_notifier_range_seq;
 
 static inline void mmu_notifier_range_init(struct mmu_notifier_range *r, struct mm *mm, vaddr_t start,
 					   vaddr_t end, enum mmu_notifier_event event, unsigned flags)
 {
+	r->seq = __atomic_add_fetch(&mmu_notifier_range_seq, 1, __ATOMIC_RELAXED);
 	r->mm = mm;
 	r->start = start;
 	r->end = end;

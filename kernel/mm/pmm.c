@@ -8,6 +8,7 @@
  */
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/buddy.h"
+#include "kernel/mm/secondary.h"
 #include "kernel/arch.h"
 #include "kernel/bootinfo.h"
 #include "kernel/panic.h"
@@ -137,6 +138,7 @@ void put_page(struct page *p)
 {
 	s32 left = __atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL);
 	if (left == 0) {
+		secondary_check_page_free(page_to_phys(p));     /* test mode: poison, check devices */
 		p->refcount = 1;        /* free_pages expects an allocated head */
 		p->mapcount = 0;
 		free_pages(p, 0);

@@ -61,6 +61,7 @@ static struct proc *proc_alloc(const char *name)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	list_init(&p->threads);
+	list_init(&p->devices);
 	waitq_init(&p->child_wq);
 	waitq_init(&p->thread_wq);
 	u64 f = spin_lock_irqsave(&proc_lock);
@@ -248,6 +249,39 @@ void proc_thread_off_cpu(struct thread *t)
 		proc_free(p);
 }
 
+void proc_add_device(struct proc *p, struct proc_device *d)
+{
+	u64 f = spin_lock_irqsave(&proc_lock);
+	list_add_tail(&d->link, &p->devices);
+	spin_unlock_irqrestore(&proc_lock, f);
+}
+
+u64 proc_devices_lock(void)
+{
+	return spin_lock_irqsave(&proc_lock);
+}
+
+void proc_devices_unlock(u64 flags)
+{
+	spin_unlock_irqrestore(&proc_lock, flags);
+}
+
+/* The last thread is ending: close every device context still bound. */
+static void close_devices(struct proc *p)
+{
+	for (;;) {
+		u64 f = spin_lock_irqsave(&proc_lock);
+		struct proc_device *d = list_empty(&p->devices) ? NULL
+					: list_first_entry(&p->devices, struct proc_device, link);
+		if (d)
+			list_del(&d->link);
+		spin_unlock_irqrestore(&proc_lock, f);
+		if (!d)
+			return;
+		d->close(d);
+	}
+}
+
 void proc_thread_exit(long value, int status)
 {
 	struct thread *t = current_thread();
@@ -260,7 +294,8 @@ void proc_thread_exit(long value, int status)
 	spin_unlock_irqrestore(&proc_lock, f);
 	if (last) {
 		sched_leave_mm();       /* this CPU stops using the address space... */
-		mm_put_user(p->mm);     /* ...so it can be torn down now */
+		mm_put_user(p->mm);     /* ...so it can be torn down now (devices get release) */
+		close_devices(p);
 		LIST_HEAD_DECL(reap);
 		f = spin_lock_irqsave(&proc_lock);
 		become_zombie(p, &reap);

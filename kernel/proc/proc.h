@@ -21,6 +21,16 @@
 
 enum proc_state { P_ALIVE, P_ZOMBIE };
 
+/*
+ * A device context bound to a process (e.g. a mirror device handle).
+ * When the process ends, after its address space is torn down (so the
+ * device has seen the notifier release), close() is called for each.
+ */
+struct proc_device {
+	struct list_head link;          /* proc->devices */
+	void (*close)(struct proc_device *d);
+};
+
 struct proc {
 	int pid;
 	char name[32];
@@ -40,6 +50,7 @@ struct proc {
 	struct waitq child_wq;          /* woken when a child changes state (waitpid) */
 	struct waitq thread_wq;         /* woken when a thread of ours ends (join, reap) */
 	bool console_prefix;            /* test mode: our output lines are prefixed "# " */
+	struct list_head devices;       /* struct proc_device.link; only the process's threads touch it */
 };
 
 /* Start a program from the initrd (path like "test/zero_fill"); NULL and *err on failure. */
@@ -57,6 +68,11 @@ void proc_thread_off_cpu(struct thread *t);
 __noreturn void proc_thread_exit(long value, int status);
 /* exit(): end every thread of the calling process with W_EXITED(code). */
 __noreturn void proc_exit(int code);
+/* Guard p->devices while looking up or removing a device (a leaf spinlock; no sleeping inside). */
+u64 proc_devices_lock(void);
+void proc_devices_unlock(u64 flags);
+/* Bind a device context to the calling process (closed at exit). */
+void proc_add_device(struct proc *p, struct proc_device *d);
 /* Before returning to user mode: exit if killed, reschedule if asked. */
 void user_return_work(struct trapframe *tf);
 /* Number of live processes (leak checks). */

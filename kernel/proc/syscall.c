@@ -7,6 +7,7 @@
  * Every user pointer goes through copy_from_user/copy_to_user.
  */
 #include "kernel/proc/proc.h"
+#include "kernel/proc/syscall.h"
 #include "kernel/mm/vm.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/mm/vmstat.h"
@@ -18,7 +19,6 @@
 #include "kernel/uapi/uapi_errno.h"
 #include "drivers/serial/uart.h"
 
-typedef long (*syscall_fn)(struct trapframe *tf);
 #define A0 (tf->rdi)
 #define A1 (tf->rsi)
 #define A2 (tf->rdx)
@@ -204,7 +204,7 @@ static long sys_kill(struct trapframe *tf)
 	return 0;
 }
 
-static const syscall_fn syscalls[NR_SYSCALLS] = {
+static syscall_fn syscalls[NR_SYSCALLS] = {
 	[SYS_exit] = sys_exit,
 	[SYS_write] = sys_write,
 	[SYS_read] = sys_read,
@@ -230,6 +230,12 @@ static const syscall_fn syscalls[NR_SYSCALLS] = {
 	[SYS_nanosleep] = sys_nanosleep,
 	[SYS_move_page] = sys_move_page,
 };
+
+void syscall_register(int nr, syscall_fn fn)
+{
+	if (nr >= 0 && nr < NR_SYSCALLS && !syscalls[nr])
+		syscalls[nr] = fn;
+}
 
 void syscall_dispatch(struct trapframe *tf)
 {

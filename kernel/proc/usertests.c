@@ -11,6 +11,7 @@
 #include "kernel/proc/proc.h"
 #include "kernel/proc/initrd.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/mm/secondary.h"
 #include "kernel/shell.h"
 #include "kernel/test/ktest.h"
 #include "kernel/lib/printk.h"
@@ -80,8 +81,14 @@ static bool run_one_test(const char *path, int index)
 		return false;
 	}
 	bool timed_out;
+	u64 violations = secondary_violations();
 	int status = proc_wait_timeout(p, USER_TEST_TIMEOUT_MS, &timed_out);
 	bool ok = status == 0 && !timed_out;
+	if (secondary_violations() != violations) {
+		ktest_diag("%s: %lu secondary-MMU invariant violation(s) (see the INVARIANT lines above)", name,
+			   secondary_violations() - violations);
+		ok = false;
+	}
 	if (!ok) {
 		char why[80];
 		describe_status(status, timed_out, why, sizeof why);

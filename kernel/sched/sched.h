@@ -27,6 +27,7 @@ enum thread_state { T_RUNNABLE, T_RUNNING, T_SLEEPING, T_DEAD };
 
 struct proc;
 struct mm;
+struct mmu_notifier;
 
 struct thread {
 	int tid;
@@ -46,6 +47,7 @@ struct thread {
 	bool reapable;          /* DEAD and off its CPU: its struct may be freed (proc.c) */
 	bool joining;           /* a thread_join is waiting for it */
 	u64 switches;           /* times it was switched in */
+	struct mmu_notifier *in_notifier;       /* running this notifier's callback (mmu_notifier.c) */
 	u8 fpu[512] __attribute__((aligned(16)));      /* fxsave area (user threads) */
 };
 

@@ -34,6 +34,12 @@
 #define SYS_kill                21  /* (int pid, int sig) */
 #define SYS_nanosleep           22  /* (const struct timespec *req, struct timespec *rem) */
 #define SYS_move_page           23  /* (void *addr): migrate the page to a new frame (MIGRATE event) */
+#define SYS_mirror_open         24  /* () -> handle: bind a mirror device context to the caller */
+#define SYS_mirror_read         25  /* (int h, const void *va, void *buf, size_t len) */
+#define SYS_mirror_write        26  /* (int h, void *va, const void *buf, size_t len) */
+#define SYS_mirror_close        27  /* (int h) */
+#define SYS_mirror_stat         28  /* (int h, struct mirror_stat *st) */
+#define SYS_mirror_ctl          29  /* (int h, int op, long arg): test controls, see mirror.h */
 #define NR_SYSCALLS             32
 
 /* sysconf names (values as glibc's) */
