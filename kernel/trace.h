@@ -32,7 +32,7 @@ struct trace_entry {
 	u16 cpu;
 };
 
-#define TRACE_RING 1024
+#define TRACE_RING 4096
 
 #ifdef SECUNDUS_HOST
 void trace_event(enum trace_type type, u64 a, u64 b);
