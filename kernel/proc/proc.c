@@ -340,8 +340,10 @@ void user_return_work(struct trapframe *tf)
 	UNUSED(tf);
 	for (;;) {
 		struct proc *p = proc_current();
-		if (p && READ_ONCE(p->killed))
+		if (p && READ_ONCE(p->killed)) {
+			sti();  /* from an interrupt, IF is off: exiting needs cross-calls */
 			proc_thread_exit(0, p->exit_status);
+		}
 		if (!this_cpu()->need_resched)
 			return;
 		schedule();

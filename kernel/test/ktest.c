@@ -22,6 +22,7 @@
 #include "kernel/lib/format.h"
 #include "kernel/lib/printk.h"
 #include "kernel/lib/string.h"
+#include "kernel/mm/secondary.h"
 
 extern const struct ktest ktests_start[], ktests_end[];
 
@@ -141,7 +142,11 @@ static bool run_one(const struct ktest *t)
 	struct ktest_ctx ctx = { 0 };
 	run.current = t;
 	run.test_index++;
+	u64 violations = secondary_violations();
 	t->fn(&ctx);
+	if (secondary_violations() != violations)
+		ktest_check(&ctx, false, __FILE__, __LINE__, "%lu secondary-MMU invariant violation(s): see above",
+			    secondary_violations() - violations);
 	run.current = NULL;
 	if (ctx.skipped && ctx.failures == 0) {
 		console_printf("    ok %d %s # SKIP %s\n", run.test_index, t->name, ctx.skip_reason);
