@@ -47,7 +47,7 @@ KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,arch/x86_64/kernel.ld -Wl,-z,max-pa
 # The user library, programs and the initrd ($(INITRD)): see user/user.mk.
 include user/user.mk
 
-.PHONY: all iso run test gdb bench clean tools check-tools host-tests kernel
+.PHONY: all iso run test test-kvm gdb bench clean tools check-tools host-tests kernel
 all: $(KERNEL) $(INITRD) $(ISO)
 kernel: $(KERNEL)
 iso: $(ISO)
@@ -149,6 +149,16 @@ run: check-tools $(ISO)
 test: check-tools $(KERNEL) $(INITRD) $(ISO) $(ISO_TEST) host-tests
 	$(Q)$(PYTHON) tools/testall.py --kernel $(KERNEL) --initrd $(INITRD) --iso $(ISO_TEST) --run-iso $(ISO) --mem $(MEM) \
 		--host-tests "$(HOST_TESTS)" $(if $(filter 1,$(KTEST_FAIL_DEMO)),--fail-demo)
+
+# The SMP suites under KVM (-accel kvm -cpu host), where /dev/kvm is usable.
+# Not part of make test: on some hosts KVM is a slow software implementation.
+test-kvm: check-tools $(KERNEL) $(INITRD) $(ISO) $(ISO_TEST)
+	$(Q)if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then \
+		SECUNDUS_ACCEL=kvm KTEST_TIMEOUT=900 $(PYTHON) tools/testall.py --kernel $(KERNEL) --initrd $(INITRD) \
+			--iso $(ISO_TEST) --mem $(MEM) --only kernel --smp 1,4; \
+	else \
+		echo "make test-kvm: /dev/kvm is missing or not accessible here: nothing run (use make test)"; \
+	fi
 
 gdb: check-tools $(KERNEL) $(INITRD)
 	$(Q)SMP=$(SMP) MEM=$(MEM) INITRD=$(INITRD) sh tools/gdb.sh $(KERNEL)

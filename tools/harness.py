@@ -32,6 +32,9 @@ def qemu_command(kernel=None, iso=None, append="", smp=1, mem="128M", extra=(),
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if icount:
         cmd += ["-icount", "shift=0,align=off,sleep=off"]
+    accel = os.environ.get("SECUNDUS_ACCEL", "")
+    if accel == "kvm":
+        cmd += ["-accel", "kvm", "-cpu", "host"]     # make test-kvm
     if kernel:
         cmd += ["-kernel", kernel]
         if append:

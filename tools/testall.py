@@ -58,7 +58,7 @@ def kernel_boot(args, name, smp, append, timeout=KERNEL_TEST_TIMEOUT, iso=None):
 def kernel_tests(args):
     results = []
     extra = " ktest_fail_demo" if args.fail_demo else ""
-    for smp in (1, 4):
+    for smp in args.smp:
         run = kernel_boot(args, "smp%d" % smp, smp, "test" + extra)
         results += harness.judge_run(run, prefix="smp%d: " % smp)
     return results
@@ -125,7 +125,9 @@ def main():
     ap.add_argument("--host-tests", default="")
     ap.add_argument("--fail-demo", action="store_true")
     ap.add_argument("--only", default="", help="comma-separated groups")
+    ap.add_argument("--smp", default="1,2,4,8", help="CPU counts the kernel suites run at")
     args = ap.parse_args()
+    args.smp = [int(x) for x in args.smp.split(",") if x]
     groups = [
         ("host", lambda: host_tests(args.host_tests.split())),
         ("elf", lambda: check_elf.check(args.kernel)),

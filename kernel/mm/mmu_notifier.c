@@ -22,8 +22,8 @@
  *  5. Callbacks run without any lock of this file held, so blockable
  *     ones may sleep. A notifier that is being unregistered gets no new
  *     calls, and mmu_notifier_unregister() returns only when none of its
- *     calls is still running (a driver calling it from inside one of its
- *     own callbacks waits for the others only).
+ *     calls is still running. A driver unregisters from its own work (a
+ *     worker thread, its close), never from inside one of its callbacks.
  *  6. Registration takes mm->lock, the lock every change of the mm's
  *     page tables holds (faults, munmap, mprotect, fork, COW, migrate,
  *     exit): no change is half-way through while the notifier is added,
@@ -68,8 +68,14 @@ static bool calls_drained(struct mmu_notifier *mn, int own)
 
 void mmu_notifier_unregister(struct mmu_notifier *mn, struct mm *mm)
 {
-	struct thread *me = current_thread();
-	int own = me->in_notifier == mn ? 1 : 0;
+	/*
+	 * From a callback of mn itself it would wait for itself: a driver
+	 * unregisters from its own work (a worker thread, a close), never
+	 * from inside a callback.
+	 */
+	if (current_thread()->in_notifier == mn)
+		panic("mmu_notifier_unregister called from inside one of its own callbacks");
+	int own = 0;
 	u64 f = spin_lock_irqsave(&mm->notifier_lock);
 	mn->dead = true;        /* no new calls start */
 	spin_unlock_irqrestore(&mm->notifier_lock, f);
