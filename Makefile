@@ -40,7 +40,7 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-pic -fno-pie \
 	-fno-asynchronous-unwind-tables -fcf-protection=none -fno-omit-frame-pointer \
 	-fno-strict-aliasing -fno-common $(WARN) -I. -MMD -MP
 KASFLAGS := -g -fno-pic -fno-pie -I. -MMD -MP -Wa,--noexecstack
-KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,arch/x86_64/kernel.ld -Wl,-z,max-page-size=0x1000 \
+KLDFLAGS := -nostdlib -static $(if $(findstring clang,$(CC)),,-no-pie) -Wl,-T,arch/x86_64/kernel.ld -Wl,-z,max-page-size=0x1000 \
 	-Wl,--build-id=none -Wl,-z,noexecstack
 
 .DEFAULT_GOAL := all
