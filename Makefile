@@ -8,6 +8,7 @@
 #   make clean
 #
 # Variables: CC=clang, CROSS=x86_64-elf-, SMP=4, MEM=128M, V=1 (show commands),
+#            B=dir (build directory), GDB_PORT=1234 (make gdb), EXTRA_USER=dir,
 #            KTEST_FAIL_DEMO=1 (enable the deliberately failing test).
 # See docs/HACKING.md for how the build works.
 
@@ -22,6 +23,7 @@ endif
 HOSTCC ?= gcc
 PYTHON ?= python3
 SMP ?= 4
+GDB_PORT ?= 1234
 MEM ?= 128M
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
@@ -161,7 +163,7 @@ test-kvm: check-tools $(KERNEL) $(INITRD) $(ISO) $(ISO_TEST)
 	fi
 
 gdb: check-tools $(KERNEL) $(INITRD)
-	$(Q)SMP=$(SMP) MEM=$(MEM) INITRD=$(INITRD) sh tools/gdb.sh $(KERNEL)
+	$(Q)B=$(B) GDB_PORT=$(GDB_PORT) SMP=$(SMP) MEM=$(MEM) INITRD=$(INITRD) sh tools/gdb.sh $(KERNEL)
 
 bench: check-tools $(KERNEL) $(INITRD) $(ISO)
 	$(Q)$(PYTHON) tools/bench.py --kernel $(KERNEL) --initrd $(INITRD) --iso $(ISO)

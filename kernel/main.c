@@ -85,6 +85,8 @@ void kmain(u32 magic, u64 info_phys)
 	smp_init();
 	smp_cpu_online(&cpus[0]);
 	smp_boot_aps(acpi.apic_ids, acpi.ncpus, max_cpus());
+	sti();                          /* cross-calls need interrupts on */
+	arch_drop_identity_map();       /* from now on, low addresses fault in the kernel too */
 	if (!kthread_create("init", init_main, NULL))
 		panic("cannot create the init thread");
 	sched_idle_loop();

@@ -20,6 +20,8 @@
 void smp_boot_aps(const u32 *apic_ids, int n, int max);
 void arch_send_ipi(int cpu, int vector);
 void arch_send_nmi_all_but_self(void);
+/* Remove boot.S's identity map of low memory on every CPU (after the APs are up). */
+void arch_drop_identity_map(void);
 
 /* kernel/smp.c */
 void smp_init(void);                    /* register the IPI handlers (on CPU 0, before APs start) */

@@ -8,7 +8,7 @@ nm_tool=$1
 elf=${2:-}
 {
 	if [ -n "$elf" ]; then
-		"$nm_tool" -n "$elf" | awk '$2 ~ /^[tTwW]$/ && $3 !~ /^\./ { print $1, $3 }'
+		"$nm_tool" -n "$elf" | awk '$2 ~ /^[tTwW]$/ && $3 !~ /^\./ && $3 !~ /^kernel_(text|rodata|data|phys)_/ { print $1, $3 }'
 	fi
 } | awk '
 { addr[NR] = $1; name[NR] = $2 }

@@ -86,8 +86,11 @@ def main():
     mem = os.environ.get("MEM", "128M")
     if sys.stdin.isatty():
         cmd = harness.qemu_command(iso=iso, smp=smp, mem=mem, serial="mon:stdio")
-        cmd.remove("-monitor")
-        cmd.remove("none")
+        # The serial port multiplexes QEMU's monitor (Ctrl-A C), so drop the
+        # "-monitor none" pair. Not cmd.remove("none"): that would take the
+        # first "none", the value of -display.
+        i = cmd.index("-monitor")
+        del cmd[i:i + 2]
         print("Secundus in QEMU: Ctrl-A X quits, Ctrl-A C switches to the QEMU monitor.")
         sys.exit(subprocess.call(cmd))
     cmd = harness.qemu_command(iso=iso, smp=smp, mem=mem)

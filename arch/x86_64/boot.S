@@ -171,6 +171,7 @@ boot_stack32_top:
 /* ---------------------------------------------------------------- */
         .text
         .code64
+        .globl  boot64_high
 boot64_high:
         movabsq $boot_stack_top, %rsp
         xorl    %ebp, %ebp                      /* end of the frame-pointer chain */

@@ -126,3 +126,24 @@ void smp_boot_aps(const u32 *apic_ids, int n, int max)
 	ncpus = next;
 	pr_info("smp: %d CPU(s) online\n", ncpus);
 }
+
+static void flush_all_ipi(void *arg)
+{
+	UNUSED(arg);
+	write_cr3(read_cr3());
+}
+
+/*
+ * boot.S identity-maps the first 4 GiB (PML4 entry 0) so the switch to
+ * long mode and the AP trampoline can run at low addresses. Once every
+ * CPU is up nothing may use it: remove it, so a NULL (or any low)
+ * pointer dereferenced by the kernel faults instead of reading physical
+ * memory. Process page tables never had it (they copy entries 256-511).
+ */
+void arch_drop_identity_map(void)
+{
+	u64 *pml4 = PHYS_TO_VIRT(kernel_pml4());
+	pml4[0] = 0;
+	write_cr3(read_cr3());
+	smp_call_mask(cpus_online_mask, flush_all_ipi, NULL);
+}

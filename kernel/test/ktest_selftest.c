@@ -119,3 +119,13 @@ KTEST(ktest_selftest, no_fault_no_catch_and_irq_state_kept)
 	KEXPECT_EQ(irqs_enabled(), was_on);
 	KEXPECT_NULL(this_cpu()->fault_catch);
 }
+
+KTEST(ktest_selftest, null_pointer_faults_in_the_kernel)
+{
+	struct fault_catch fc;
+	static volatile u64 *volatile null;    /* hidden from the compiler's bounds checks */
+	null = (volatile u64 *)8;
+	KASSERT_TRUE(catch_fault(&fc, (void)*null));    /* the boot identity map is gone */
+	KEXPECT_EQ(fc.vector, 14);
+	KEXPECT_EQ(fc.addr, 8);
+}
