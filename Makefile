@@ -9,7 +9,11 @@
 #
 # Variables: CC=clang, CROSS=x86_64-elf-, SMP=4, MEM=128M, V=1 (show commands),
 #            B=dir (build directory), GDB_PORT=1234 (make gdb), EXTRA_USER=dir,
-#            KTEST_FAIL_DEMO=1 (enable the deliberately failing test).
+#            KTEST_FAIL_DEMO=1 (enable the deliberately failing test),
+#            SWAP=256M (size of the virtio disk $(B)/swap.img that make run
+#            creates when it is missing - delete it to resize; make test
+#            gives each test boot its own fresh disk, 64M unless SWAP= is
+#            given on the command line).
 # See docs/HACKING.md for how the build works.
 
 CROSS ?=
@@ -25,6 +29,7 @@ PYTHON ?= python3
 SMP ?= 4
 GDB_PORT ?= 1234
 MEM ?= 128M
+SWAP ?= 256M
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 
@@ -32,6 +37,7 @@ B ?= build
 KERNEL := $(B)/kernel.elf
 ISO := $(B)/secundus.iso
 ISO_TEST := $(B)/secundus-test.iso
+SWAP_IMG := $(B)/swap.img
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c kernel/*/*.c drivers/*/*.c)
 KERNEL_OBJS := $(patsubst %,$(B)/obj/%.o,$(basename $(KERNEL_SRCS)))
@@ -73,7 +79,16 @@ $(B)/ksyms0.S:
 $(B)/%.o: $(B)/%.S
 	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
 
-$(KERNEL): $(KERNEL_OBJS) $(B)/ksyms0.o arch/x86_64/kernel.ld tools/gensyms.sh
+# The list of objects, rewritten only when it changes: deleting (or adding)
+# a source relinks the kernel even though no remaining object is newer.
+KERNEL_OBJ_LIST := $(B)/kernel.objs
+$(KERNEL_OBJ_LIST): .kernel-objs-force
+	@mkdir -p $(B)
+	@echo $(KERNEL_OBJS) | tr ' ' '\n' > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+.PHONY: .kernel-objs-force
+
+$(KERNEL): $(KERNEL_OBJS) $(B)/ksyms0.o $(KERNEL_OBJ_LIST) arch/x86_64/kernel.ld tools/gensyms.sh
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(KLDFLAGS) -o $(B)/kernel.pass1.elf $(KERNEL_OBJS) $(B)/ksyms0.o
 	$(Q)sh tools/gensyms.sh $(NM) $(B)/kernel.pass1.elf > $(B)/ksyms1.S
@@ -117,14 +132,22 @@ HOSTAR ?= ar
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -I. \
 	-DSECUNDUS_HOST -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HOST_TESTS := $(patsubst tests/host/%.c,$(B)/host/%,$(filter-out tests/host/host_%.c,$(wildcard tests/host/*.c)))
-# Kernel sources the host tests may use (pure logic only).
-HOST_LIB := kernel/mm/buddy.c kernel/mm/kmalloc.c kernel/lib/format.c kernel/lib/string.c
+# Kernel sources the host tests may use (pure logic only). A test that uses
+# paging.c or mmu_gather.c provides what they call (pt_alloc_table, put_page,
+# tlb_flush_cpus, ...) itself: see tests/host/test_paging.c, test_mmu_gather.c.
+HOST_LIB := kernel/mm/buddy.c kernel/mm/kmalloc.c kernel/lib/format.c kernel/lib/string.c \
+	arch/x86_64/paging.c kernel/mm/mmu_gather.c
 HOST_SHIMS := $(wildcard tests/host/host_*.c)
 HOST_LIB_OBJS := $(patsubst %.c,$(B)/host/obj/%.o,$(HOST_LIB) $(HOST_SHIMS))
 HOST_TEST_OBJS := $(patsubst $(B)/host/%,$(B)/host/obj/tests/host/%.o,$(HOST_TESTS))
 HOST_ARCHIVE := $(B)/host/libhost.a
 
 $(B)/host/obj/kernel/%.o: kernel/%.c tests/host/host_rename.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -include tests/host/host_rename.h -c $< -o $@
+
+$(B)/host/obj/arch/%.o: arch/%.c tests/host/host_rename.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $<")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -include tests/host/host_rename.h -c $< -o $@
@@ -145,12 +168,18 @@ host-tests: $(HOST_TESTS)
 -include $(patsubst %.o,%.d,$(HOST_LIB_OBJS) $(HOST_TEST_OBJS))
 
 # ---------------------------------------------------------------- run, test, debug
-run: check-tools $(ISO)
-	$(Q)SMP=$(SMP) MEM=$(MEM) $(PYTHON) tools/run.py $(ISO)
+# The swap disk: a sparse raw image, made only when missing (its contents persist).
+$(SWAP_IMG):
+	@mkdir -p $(B)
+	$(Q)truncate -s $(SWAP) $@
+
+run: check-tools $(ISO) $(SWAP_IMG)
+	$(Q)SMP=$(SMP) MEM=$(MEM) DISK=$(SWAP_IMG) $(PYTHON) tools/run.py $(ISO)
 
 test: check-tools $(KERNEL) $(INITRD) $(ISO) $(ISO_TEST) host-tests
 	$(Q)$(PYTHON) tools/testall.py --kernel $(KERNEL) --initrd $(INITRD) --iso $(ISO_TEST) --run-iso $(ISO) --mem $(MEM) \
-		--host-tests "$(HOST_TESTS)" $(if $(filter 1,$(KTEST_FAIL_DEMO)),--fail-demo)
+		--host-tests "$(HOST_TESTS)" $(if $(filter 1,$(KTEST_FAIL_DEMO)),--fail-demo) \
+		$(if $(filter command line,$(origin SWAP)),--disk-size $(SWAP))
 
 # The SMP suites under KVM (-accel kvm -cpu host), where /dev/kvm is usable.
 # Not part of make test: on some hosts KVM is a slow software implementation.

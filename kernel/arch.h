@@ -30,6 +30,7 @@ __noreturn void arch_reboot(void);
 #define IRQ_VECTOR_BASE   32
 #define VEC_TIMER         32
 #define VEC_SERIAL        36
+#define VEC_BLK           40    /* virtio-blk, a PCI INTx line */
 #define VEC_SPURIOUS      255
 
 /* Register a handler for an interrupt vector (>= 32). */
@@ -38,6 +39,13 @@ typedef void (*irq_handler_t)(struct trapframe *tf);
 void irq_register(int vector, irq_handler_t h);
 /* Route an ISA IRQ through the IOAPIC to a vector on the boot CPU. */
 void ioapic_route_isa(int irq, int vector);
+/*
+ * Route a PCI INTx line arriving at IOAPIC input `gsi` to a vector on the
+ * boot CPU: level-triggered, active-low. The handler must quiet the device
+ * (and so the line) before lapic_eoi(). Call on the boot CPU; see lapic.c.
+ * 0, or -1 if gsi is not an input of the IOAPIC.
+ */
+int ioapic_route_pci(int gsi, int vector);
 /* Acknowledge the current interrupt at the local APIC. */
 void lapic_eoi(void);
 

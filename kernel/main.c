@@ -5,8 +5,10 @@
  * then this CPU's segments and the IDT (so a mistake prints a report
  * instead of triple-faulting), then the boot information (before the
  * page allocator can hand out the memory it lives in), memory, the
- * scheduler (the tick needs it), interrupts and time. Then kmain starts
- * the init thread and becomes CPU 0's idle thread.
+ * scheduler (the tick needs it), interrupts and time, the PCI bus, the
+ * other CPUs, and the disk (after sti: its first read checks that its
+ * interrupt arrives). Then kmain starts the init thread and becomes CPU
+ * 0's idle thread.
  *
  * init runs, by the command line: `test` the kernel and user tests,
  * `bench` the benchmarks, otherwise the shell.
@@ -25,6 +27,8 @@
 #include "kernel/smp.h"
 #include "drivers/serial/uart.h"
 #include "drivers/acpi/acpi.h"
+#include "drivers/pci/pci.h"
+#include "drivers/block/virtio_blk.h"
 #include "drivers/mirror/mirror.h"
 #include "kernel/mm/secondary.h"
 
@@ -82,11 +86,13 @@ void kmain(u32 magic, u64 info_phys)
 	ioapic_init(acpi.ioapic_phys, acpi.ioapic_gsi_base, acpi.isa_irq_to_gsi);
 	timer_init();
 	uart_enable_rx_irq();
+	pci_init();
 	smp_init();
 	smp_cpu_online(&cpus[0]);
 	smp_boot_aps(acpi.apic_ids, acpi.ncpus, max_cpus());
 	sti();                          /* cross-calls need interrupts on */
 	arch_drop_identity_map();       /* from now on, low addresses fault in the kernel too */
+	virtio_blk_init();              /* its first read waits for the disk's interrupt */
 	if (!kthread_create("init", init_main, NULL))
 		panic("cannot create the init thread");
 	sched_idle_loop();

@@ -1,6 +1,7 @@
 /* panic.c - the kernel's last words. */
 #include "kernel/panic.h"
 #include "kernel/arch.h"
+#include "kernel/bootinfo.h"
 #include "kernel/ksyms.h"
 #include "kernel/lib/printk.h"
 #include "kernel/lib/format.h"
@@ -21,15 +22,32 @@ static void print_gdb_recipe(const char *file, int line)
 		       file, line);
 }
 
+/*
+ * The very end, once everything is printed. In test mode (`test` on the
+ * command line) QEMU always leaves with the failure status, also for a
+ * panic before the tests start or after they end, so the harness never
+ * waits for its time limit. Otherwise the CPU halts and the report stays
+ * on the screen.
+ */
+static __noreturn void panic_stop(void)
+{
+	ktest_report_panic();   /* a test was running: report it and leave QEMU */
+	if (cmdline_has("test")) {
+		console_printf("ktest: kernel panic outside any test: leaving QEMU with the failure status\n");
+		arch_qemu_exit(KTEST_EXIT_FAIL);
+		console_printf("ktest: isa-debug-exit is not present\n");
+	}
+	console_printf("System halted.\n");
+	arch_halt_forever();
+}
+
 /* Common tail: backtrace, recipe, then halt or report to the test harness. */
 static __noreturn void panic_finish(u64 rbp, const char *file, int line)
 {
 	console_printf("Backtrace (CPU %d):\n", this_cpu()->id);
 	backtrace_print(rbp);
 	print_gdb_recipe(file, line);
-	ktest_report_panic();   /* returns only when not running tests */
-	console_printf("System halted.\n");
-	arch_halt_forever();
+	panic_stop();
 }
 
 /* Enter panic state once: a second panic (e.g. while printing) just halts. */
@@ -86,8 +104,6 @@ void panic_trap(struct trapframe *tf, const char *what)
 		       "  make gdb\n"
 		       "  (gdb) hbreak %s   # %s+0x%lx\n"
 		       "  (gdb) continue\n", where, fn ? fn : "?", off);
-	ktest_report_panic();
-	console_printf("System halted.\n");
-	arch_halt_forever();
+	panic_stop();
 }
 

@@ -3,8 +3,10 @@
  *
  * panic(fmt, ...) prints "PANIC at file:line: message", stops the other
  * CPUs, prints a symbolized backtrace and how to reproduce the failure in
- * GDB, then halts (or, in test mode, reports the running test as failed
- * and leaves QEMU with the failure status). It never returns.
+ * GDB, then halts. In test mode (`test` on the command line) it instead
+ * reports the running test, if any, as failed and always leaves QEMU with
+ * the failure status, so the harness does not wait for its time limit.
+ * It never returns.
  */
 #ifndef KERNEL_PANIC_H
 #define KERNEL_PANIC_H

@@ -80,7 +80,7 @@ SHELL_COMMAND(trace, "dump the event trace: trace [N] (last N events, default 40
 	u64 since = now > want ? now - want : 0;
 	const struct trace_entry *e;
 	while ((e = next_after(since))) {
-		console_printf("%8lu cpu%u %-16s %#018lx %#lx\n", e->seq, e->cpu,
+		console_printf("%8lu cpu%u %-16s 0x%016lx 0x%lx\n", e->seq, e->cpu,
 			       trace_type_name((enum trace_type)e->type), e->a, e->b);
 		since = e->seq;
 	}

@@ -3,7 +3,8 @@
 Starts QEMU halted with its gdbstub on a free port, then GDB in batch
 mode with the project's GDB script: a hardware breakpoint on kmain,
 continue, one stepi, and a read of rip. Passes when GDB stopped in kmain
-and rip moved on, and the project's `sec-pmm` command loaded.
+and rip moved on, the project's commands loaded, and sec-bt-symbols names
+the new rip kmain+offset.
 """
 import os
 import re
@@ -41,6 +42,10 @@ def check(kernel):
                "-ex", "stepi",
                "-ex", "printf \"STEP-RIP %#lx\\n\", $rip",
                "-ex", "help sec-pmm",
+               "-ex", "help sec-ps",
+               "-ex", "help sec-vmstat",
+               "-ex", "help sec-bt-symbols",
+               "-ex", "sec-bt-symbols $rip",
                "-ex", "kill"]
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
         out = p.stdout.decode("utf-8", "replace")
@@ -59,6 +64,8 @@ def check(kernel):
     if not step or not at or step.group(1) == at.group(1):
         problems.append("stepi did not move rip")
     if "Show the physical page allocator" not in out or "Undefined command" in out:
-        problems.append("the project's GDB command sec-pmm did not load")
+        problems.append("the project's GDB commands (sec-pmm, sec-ps, sec-vmstat, sec-bt-symbols) did not load")
+    if not re.search(r"\] kmain\+0x[0-9a-f]+ ", out):
+        problems.append("sec-bt-symbols $rip did not name kmain")
     diag = problems + (out.splitlines()[-25:] if problems else [])
     return [harness.Result("gdb.hbreak_kmain_stepi_rip", not problems, diag=diag)]

@@ -26,7 +26,9 @@ QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
 
 
 def qemu_command(kernel=None, iso=None, append="", smp=1, mem="128M", extra=(),
-                 icount=False, initrd=None, serial="stdio"):
+                 icount=False, initrd=None, serial="stdio", disk=None):
+    """The QEMU command line. disk: a raw image attached as a virtio-blk
+    PCI disk (00:04.0 on the pc machine), the kernel's swap disk."""
     cmd = [QEMU, "-display", "none", "-no-reboot", "-monitor", "none",
            "-serial", serial, "-m", str(mem), "-smp", str(smp),
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
@@ -43,8 +45,24 @@ def qemu_command(kernel=None, iso=None, append="", smp=1, mem="128M", extra=(),
             cmd += ["-initrd", initrd]
     if iso:
         cmd += ["-cdrom", iso, "-boot", "d"]
+    if disk:
+        cmd += ["-drive", "file=%s,format=raw,if=virtio" % disk]
     cmd += list(extra)
     return cmd
+
+
+def make_disk(path, size):
+    """Create (or recreate, empty) a sparse raw disk image of `size` bytes."""
+    with open(path, "wb") as f:
+        f.truncate(size)
+    return path
+
+
+def parse_size(text):
+    """'64M', '1G', '512K' or a plain byte count -> bytes."""
+    text = str(text).strip().upper().rstrip("B")
+    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:], 1)
+    return int(text[:-1] if mult > 1 else text) * mult
 
 
 class Run:

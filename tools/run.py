@@ -6,6 +6,9 @@ When standard input is not a terminal (a pipe, CI, a script), it runs the
 scripted tour of tools/tour.txt instead: each command is sent when the
 shell prints its prompt, so nothing is typed into GRUB or lost, and the
 tour ends with `poweroff`.
+
+Environment: SMP, MEM, and DISK (a raw image attached as the virtio-blk
+swap disk; the Makefile passes build/swap.img, made if missing).
 """
 import os
 import select
@@ -84,8 +87,11 @@ def main():
     iso = sys.argv[1]
     smp = os.environ.get("SMP", "4")
     mem = os.environ.get("MEM", "128M")
+    disk = os.environ.get("DISK") or None     # the swap disk (make run: build/swap.img)
+    if disk and not os.path.exists(disk):
+        sys.exit("make run: disk image %s is missing" % disk)
     if sys.stdin.isatty():
-        cmd = harness.qemu_command(iso=iso, smp=smp, mem=mem, serial="mon:stdio")
+        cmd = harness.qemu_command(iso=iso, smp=smp, mem=mem, serial="mon:stdio", disk=disk)
         # The serial port multiplexes QEMU's monitor (Ctrl-A C), so drop the
         # "-monitor none" pair. Not cmd.remove("none"): that would take the
         # first "none", the value of -display.
@@ -93,7 +99,7 @@ def main():
         del cmd[i:i + 2]
         print("Secundus in QEMU: Ctrl-A X quits, Ctrl-A C switches to the QEMU monitor.")
         sys.exit(subprocess.call(cmd))
-    cmd = harness.qemu_command(iso=iso, smp=smp, mem=mem)
+    cmd = harness.qemu_command(iso=iso, smp=smp, mem=mem, disk=disk)
     status, _ = run_tour(cmd, tour_commands())
     print("\n[make run: scripted tour finished, QEMU status %d]" % status)
     sys.exit(0 if status == 0 else 1)

@@ -4,7 +4,9 @@
 Groups, in order:
   host      tests/host/* binaries (sanitizers on), each printing KTAP
   elf       checks on the linked kernel ELF (tools/check_elf.py)
-  smp1/smp4 the kernel's own tests booted with -kernel at 1 and 4 CPUs
+  kernel    the kernel's own tests and the user test programs, booted with
+            -kernel once per CPU count of --smp (default 1,2,4,8; results
+            "smpN: suite.test")
   iso       the test ISO booted through GRUB and BIOS
   harness   the harness proves it cannot be fooled: a deliberately failing
             test, a triple fault, a hang, a panic outside any test and a
@@ -12,12 +14,23 @@ Groups, in order:
   gdb       a non-interactive GDB session: hbreak kmain, continue, stepi, rip
   run       `make run`'s scripted tour through the ISO, fed from a pipe
 
-Extra user programs (EXTRA_USER) arrive with the process issue.
+Each kernel test boot (groups kernel and iso) gets a fresh, empty, sparse
+virtio-blk disk (--disk-size, default 64M) in the build directory; -kernel
+boots also get blk_sectors=N so the blk suite checks the capacity.
+
+Extra user programs (`make test EXTRA_USER=dir`): user/user.mk builds each
+dir/NAME.c into the initrd as extra/NAME, and the kernel runs every extra/
+program as one test of the suite user_extra, in every kernel boot (so at
+every --smp setting, and in the ISO boot). Nothing here is specific to
+them: their results arrive as "smpN: user_extra.NAME" like any other. The
+kernel group only checks that each extra/ program of the initrd did report
+a result in each boot (a missing one is a failure "smpN: user_extra(missing)").
 """
 import argparse
 import os
 import subprocess
 import sys
+import tarfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -28,8 +41,16 @@ import run as runmod  # noqa: E402
 KERNEL_TEST_TIMEOUT = int(os.environ.get("KTEST_TIMEOUT", "240"))
 
 
-def result(name, ok, diag=(), skip=False):
-    return harness.Result(name, ok, skip, diag)
+def result(name, ok, diag=(), skip=False, directive=""):
+    return harness.Result(name, ok, skip, diag, directive)
+
+
+def skip_reason(r):
+    """The reason of a skipped result: its KTAP directive without the word SKIP."""
+    d = (r.directive or "").strip()
+    if d[:4].upper() == "SKIP":
+        d = d[4:].strip()
+    return d or "(no reason given)"
 
 
 def host_tests(binaries):
@@ -40,7 +61,7 @@ def host_tests(binaries):
         out = p.stdout.decode("utf-8", "replace")
         rep = harness.parse_ktap(out)
         for r in rep.results:
-            results.append(result("host." + r.name, r.ok, r.diag, r.skip))
+            results.append(result("host." + r.name, r.ok, r.diag, r.skip, r.directive))
         if p.returncode != 0 or rep.problems or not rep.results:
             if p.returncode == 0 or all(r.ok for r in rep.results):
                 results.append(result("host.%s(exit)" % name, False,
@@ -49,23 +70,55 @@ def host_tests(binaries):
     return results
 
 
-def kernel_boot(args, name, smp, append, timeout=KERNEL_TEST_TIMEOUT, iso=None):
+def test_disk(args, name):
+    """A fresh, empty sparse disk image for one kernel test boot (virtio-blk, the
+    swap disk), in the build directory; recreated for every boot so each starts clean."""
+    path = os.path.join(os.path.dirname(os.path.abspath(args.kernel)), "test-disk-%s.img" % name)
+    return harness.make_disk(path, args.disk_size)
+
+
+def kernel_boot(args, name, smp, append, timeout=KERNEL_TEST_TIMEOUT, iso=None, disk=False):
+    """One boot; disk=True attaches a fresh test disk and, for -kernel boots, tells the
+    kernel its size (blk_sectors=N) so the blk suite can check the capacity it reads."""
+    img = test_disk(args, name) if disk else None
+    if img and not iso:
+        append += " blk_sectors=%d" % (args.disk_size // 512)
     cmd = harness.qemu_command(kernel=None if iso else args.kernel, iso=iso, append=append,
-                               smp=smp, mem=args.mem, initrd=None if iso else args.initrd)
+                               smp=smp, mem=args.mem, initrd=None if iso else args.initrd,
+                               disk=img)
     return harness.run_qemu(name, cmd, timeout)
+
+
+def extra_programs(initrd):
+    """Names of the EXTRA_USER programs in the initrd (members extra/NAME)."""
+    if not initrd or not os.path.exists(initrd):
+        return []
+    with tarfile.open(initrd) as tar:
+        return sorted(m.name[len("extra/"):] for m in tar.getmembers()
+                      if m.isfile() and m.name.startswith("extra/"))
 
 
 def kernel_tests(args):
     results = []
     extra = " ktest_fail_demo" if args.fail_demo else ""
+    extra_progs = extra_programs(args.initrd)
     for smp in args.smp:
-        run = kernel_boot(args, "smp%d" % smp, smp, "test" + extra)
-        results += harness.judge_run(run, prefix="smp%d: " % smp)
+        prefix = "smp%d: " % smp
+        run = kernel_boot(args, "smp%d" % smp, smp, "test" + extra, disk=True)
+        rs = harness.judge_run(run, prefix=prefix)
+        names = set(r.name for r in rs)
+        missing = [n for n in extra_progs if prefix + "user_extra." + n not in names]
+        boot_failed = any(r.name.startswith(prefix + "boot(") for r in rs)
+        if missing and not boot_failed:
+            rs.append(result(prefix + "user_extra(missing)", False,
+                             ["the initrd holds extra/%s but the kernel reported no result for it" % n
+                              for n in missing]))
+        results += rs
     return results
 
 
 def iso_test(args):
-    run = kernel_boot(args, "iso", 2, "", iso=args.iso)
+    run = kernel_boot(args, "iso", 2, "", iso=args.iso, disk=True)
     res = harness.judge_run(run, prefix="iso: ")
     # The ISO runs the same suites; report it as one result to keep the count honest.
     bad = [r for r in res if not r.ok]
@@ -103,9 +156,15 @@ def harness_selftests(args):
                                   "triple fault"))
     results.append(expect_failure("hang_is_failure",
                                   kernel_boot(args, "hang", 1, "test ktest_hang", 5), "timed out"))
-    results.append(expect_failure("panic_outside_test_is_failure",
-                                  kernel_boot(args, "panic", 1, "test ktest_panic_at_boot", 30),
-                                  "KERNEL PANIC"))
+    # A panic before the tests start: reported, and QEMU leaves at once with
+    # the failure status (the kernel must not halt and wait for the time limit).
+    run = kernel_boot(args, "panic", 1, "test ktest_panic_at_boot", 30)
+    res = expect_failure("panic_outside_test_is_failure", run, "KERNEL PANIC")
+    if res.ok and (run.timed_out or run.status != harness.KTEST_EXIT_STATUS_FAIL):
+        res = result(res.name, False, ["the panic was reported, but QEMU did not exit with status %d: %s" %
+                                       (harness.KTEST_EXIT_STATUS_FAIL, harness.describe_status(run))] +
+                     run.tail().splitlines())
+    results.append(res)
     # A log cut before its plan completes, with the success status: still a failure.
     good = kernel_boot(args, "truncate", 1, "test=ktest_selftest")
     lines = good.log.splitlines()
@@ -122,12 +181,15 @@ def main():
     ap.add_argument("--initrd", default=None)
     ap.add_argument("--run-iso", default=None, help="the normal ISO, for the make run tour")
     ap.add_argument("--mem", default="128M")
+    ap.add_argument("--disk-size", default="64M",
+                    help="size of the virtio disk image given to each kernel test boot")
     ap.add_argument("--host-tests", default="")
     ap.add_argument("--fail-demo", action="store_true")
     ap.add_argument("--only", default="", help="comma-separated groups")
     ap.add_argument("--smp", default="1,2,4,8", help="CPU counts the kernel suites run at")
     args = ap.parse_args()
     args.smp = [int(x) for x in args.smp.split(",") if x]
+    args.disk_size = harness.parse_size(args.disk_size)
     groups = [
         ("host", lambda: host_tests(args.host_tests.split())),
         ("elf", lambda: check_elf.check(args.kernel)),
@@ -149,7 +211,7 @@ def main():
             rs = [result(name + "(harness error)", False, [repr(e)])]
         for r in rs:
             if r.skip:
-                print("  SKIP %s # %s" % (r.name, r.directive))
+                print("  SKIP %s # %s" % (r.name, skip_reason(r)))
             elif r.ok:
                 print("  ok   %s" % r.name)
             else:

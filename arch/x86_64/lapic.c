@@ -107,10 +107,47 @@ void ioapic_init(u64 phys, u32 gsi_base, const u32 *isa_to_gsi)
 	}
 }
 
+/* Redirection-table entry, low dword. */
+#define REDIR_ACTIVE_LOW (1u << 13)
+#define REDIR_LEVEL (1u << 15)
+
 /* ISA IRQs are edge-triggered, active high; deliver to the boot CPU. */
 void ioapic_route_isa(int irq, int vector)
 {
 	int pin = (int)(isa_gsi[irq & 15] - ioapic_gsi_base);
 	ioapic_write(IOAPIC_REDTBL(pin) + 1, lapic_id() << 24);
 	ioapic_write(IOAPIC_REDTBL(pin), (u32)vector);
+}
+
+/*
+ * Route a PCI INTx line, which arrives at IOAPIC input `gsi` (a global
+ * system interrupt: pci_irq_gsi() finds it), to `vector` on the boot CPU:
+ * fixed delivery, physical destination, LEVEL-triggered, ACTIVE-LOW, as
+ * PCI INTA#-INTD# are (shared, open-drain lines held low while any
+ * device on them wants service).
+ *
+ * Level-triggered means: the IOAPIC delivers once, then sets the entry's
+ * Remote IRR and delivers nothing more until the LAPIC's EOI (broadcast
+ * to the IOAPIC for level vectors) clears it; if the line is still
+ * asserted then, it delivers again. So the handler must make the device
+ * drop the line (virtio: read its ISR register) BEFORE lapic_eoi(), or
+ * the interrupt comes straight back. The line may be shared: a handler
+ * must check its own device's status and return quietly if not asserted.
+ *
+ * Polarity: QEMU's pc machine describes its PCI link interrupts to ACPI
+ * as active-high, while its IOAPIC model (and KVM's) ignores the polarity
+ * bit; active-low is what the PCI specification and real chipsets use.
+ * Call on the boot CPU (the destination is this CPU's LAPIC ID), with a
+ * handler already registered for `vector`. Returns 0, or -1 (nothing
+ * changed) when `gsi` is not an input of this IOAPIC.
+ */
+int ioapic_route_pci(int gsi, int vector)
+{
+	int pin = gsi - (int)ioapic_gsi_base;
+	int pins = (int)((ioapic_read(1) >> 16) & 0xff) + 1;
+	if (pin < 0 || pin >= pins)
+		return -1;
+	ioapic_write(IOAPIC_REDTBL(pin) + 1, lapic_id() << 24);
+	ioapic_write(IOAPIC_REDTBL(pin), (u32)vector | REDIR_LEVEL | REDIR_ACTIVE_LOW);
+	return 0;
 }

@@ -108,8 +108,8 @@ static u64 count_level(paddr_t t, int level, vaddr_t base, vaddr_t start, vaddr_
 	for (unsigned i = 0; i < last; i++) {
 		vaddr_t lo = base + i * span;
 		pte_t e = table(t)[i];
-		if (lo + span <= start || lo >= end || !pte_present(e))
-			continue;
+		if (lo + span <= start || lo >= end || !pte_present(e) || (level > 1 && (e & PTE_PS)))
+			continue;       /* a large page is no table to descend into (as in the other walks) */
 		n += level == 1 ? 1 : count_level(pte_addr(e), level - 1, lo, start, end);
 	}
 	return n;

@@ -3,6 +3,7 @@
  * LAPIC and IOAPIC replace it), power off, reboot and QEMU's debug exit.
  */
 #include "kernel/arch.h"
+#include "drivers/pci/pci.h"
 
 #define PIC1_CMD 0x20
 #define PIC1_DATA 0x21
@@ -42,20 +43,18 @@ void arch_qemu_exit(u8 value)
 	outb(QEMU_DEBUG_EXIT_PORT, value);
 }
 
-/* Read a 32-bit PCI configuration register through the legacy 0xcf8/0xcfc ports. */
-static u32 pci_config_read32(u32 bus, u32 dev, u32 fn, u32 reg)
-{
-	outl(0xcf8, 0x80000000u | bus << 16 | dev << 11 | fn << 8 | (reg & 0xfc));
-	return inl(0xcfc);
-}
-
-/* The PIIX4 power-management function (00:01.3) holds its I/O base in register 0x40. */
+/*
+ * The PIIX4 power-management function (00:01.3) holds its I/O base in
+ * register 0x40 (a chipset register, not a BAR). Configuration space is
+ * read through the PCI layer (drivers/pci), whose lock keeps the 0xcf8 /
+ * 0xcfc pair from interleaving with another CPU's access.
+ */
 static u16 piix4_pm1a_cnt_port(void)
 {
-	u32 id = pci_config_read32(0, 1, 3, 0);
+	u32 id = pci_read32(0, 1, 3, PCI_VENDOR_ID);
 	if (id != 0x71138086)   /* Intel 82371AB PIIX4 ACPI */
 		return 0;
-	u32 base = pci_config_read32(0, 1, 3, 0x40) & 0xffc0;
+	u32 base = pci_read32(0, 1, 3, 0x40) & 0xffc0;
 	return base ? (u16)(base + 4) : 0;
 }
 

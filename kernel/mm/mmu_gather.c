@@ -1,5 +1,6 @@
 /* mmu_gather.c - batched freeing behind one flush (read the rules in mmu_gather.h). */
 #include "kernel/mm/mmu_gather.h"
+#include "arch/x86_64/paging.h"     /* USER_TOP */
 #include "kernel/mm/mmu_notifier.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/vmstat.h"
@@ -7,13 +8,21 @@
 
 #define BATCH_CAPACITY ((PAGE_SIZE - sizeof(struct gather_batch)) / sizeof(struct page *))
 
+/*
+ * Test hook: when non-zero, every gather begun from now on uses this batch
+ * limit instead of GATHER_DEFAULT_LIMIT, so a test can force early flushes
+ * with a handful of pages (kernel/test/gather_test.c sets it around one
+ * munmap and puts it back to 0). Nothing else writes it.
+ */
+u32 gather_limit_override;
+
 void tlb_gather_begin(struct mmu_gather *tlb, struct mm *mm)
 {
 	tlb->mm = mm;
 	tlb->start = ~0ull;
 	tlb->end = 0;
 	tlb->nr_pages = 0;
-	tlb->limit = GATHER_DEFAULT_LIMIT;
+	tlb->limit = READ_ONCE(gather_limit_override) ? READ_ONCE(gather_limit_override) : GATHER_DEFAULT_LIMIT;
 	tlb->nr_inline = 0;
 	tlb->extra = NULL;
 	tlb->nr_tables = 0;
@@ -101,6 +110,19 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 	bool pending = tlb->start < tlb->end;
 	if (!pending && tlb->nr_pages == 0 && tlb->nr_tables == 0)
 		return;
+	if (!pending && tlb->nr_tables > 0) {
+		/*
+		 * Rule 5 with no PTE range pending (the tables' PTEs went out
+		 * with an earlier batch, or the tables filled up before any
+		 * range was noted): a CPU's paging-structure cache, or a
+		 * device, may still hold the upper-level entries that pointed
+		 * at these tables. Which addresses they covered is not known
+		 * here, so the whole user half is flushed.
+		 */
+		tlb->start = 0;
+		tlb->end = USER_TOP;
+		pending = true;
+	}
 	if (pending) {
 		/* Rule 2, step 1: no CPU may keep a translation of the range. */
 		tlb_flush_cpus(tlb->mm, tlb->start, tlb->end, tlb->nr_tables > 0);

@@ -104,10 +104,23 @@ static struct mmu_notifier *next_notifier(struct mm *mm, struct mmu_notifier *fr
 			break;
 		}
 	}
-	if (from && --from->active_calls >= 0 && from->dead)
-		wake_up_all(&unregister_wq);    /* an unregister may be waiting for this call */
+	if (from) {
+		from->active_calls--;
+		if (from->dead)
+			wake_up_all(&unregister_wq);    /* an unregister may be waiting for this call */
+	}
 	spin_unlock_irqrestore(&mm->notifier_lock, f);
 	return mn;
+}
+
+/* Drop the call reference on mn without moving on (a loop that stops early). */
+static void put_notifier(struct mm *mm, struct mmu_notifier *mn)
+{
+	u64 f = spin_lock_irqsave(&mm->notifier_lock);
+	mn->active_calls--;
+	if (mn->dead)
+		wake_up_all(&unregister_wq);
+	spin_unlock_irqrestore(&mm->notifier_lock, f);
 }
 
 #define for_each_notifier(mn, mm) for (mn = next_notifier(mm, NULL); mn; mn = next_notifier(mm, mn))
@@ -146,7 +159,7 @@ int __mmu_notifier_invalidate_range_start(struct mmu_notifier_range *r)
 			panic("mmu_notifier: a blockable invalidate_range_start failed (%d)", e);
 		if (e) {
 			ret = e;
-			next_notifier(r->mm, mn);       /* drop our reference and stop */
+			put_notifier(r->mm, mn);        /* stop here: the later ones never started */
 			break;
 		}
 		mn->started_seq = r->seq;
@@ -216,7 +229,9 @@ void __mmu_notifier_release(struct mm *mm)
 	for_each_notifier(mn, mm) {
 		if (mn->ops->release)
 			CALL(mn, (mn->ops->release(mn, mm), 0));
+		u64 f = spin_lock_irqsave(&mm->notifier_lock);
 		mn->released = true;    /* rule 4: nothing more for this one */
+		spin_unlock_irqrestore(&mm->notifier_lock, f);
 	}
 }
 

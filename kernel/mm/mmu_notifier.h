@@ -40,7 +40,7 @@ struct mmu_notifier_ops {
 	/* Return 0, or -EAGAIN to refuse (only when the range is not BLOCKABLE). */
 	int (*invalidate_range_start)(struct mmu_notifier *mn, const struct mmu_notifier_range *r);
 	void (*invalidate_range_end)(struct mmu_notifier *mn, const struct mmu_notifier_range *r);
-	/* Called from the flush of an mmu_gather with the mm's PTE lock held: must not sleep. */
+	/* Called from the flush of an mmu_gather, possibly with the mm's PTE lock held: must not sleep. */
 	void (*invalidate_secondary_tlbs)(struct mmu_notifier *mn, struct mm *mm, vaddr_t start, vaddr_t end);
 	int (*clear_young)(struct mmu_notifier *mn, struct mm *mm, vaddr_t start, vaddr_t end);
 	int (*test_young)(struct mmu_notifier *mn, struct mm *mm, vaddr_t addr);
@@ -54,7 +54,8 @@ struct mmu_notifier {
 	int active_calls;               /* callbacks running now (unregister waits for 0) */
 	bool dead;                      /* unregistering: no new callbacks */
 	bool released;                  /* release() was called: no more callbacks */
-	u64 started_seq;                /* seq of the last range whose start succeeded here */
+	u64 started_seq;                /* seq of the last range whose start succeeded here
+					 * (one slot: ranges of an mm are serialised by mm->lock) */
 };
 
 struct mmu_notifier_stats {

@@ -72,7 +72,8 @@ static void flush_range(struct mm *mm, vaddr_t start, vaddr_t end, bool freed_ta
 {
 	trace_event(TRACE_SHOOTDOWN, start, end);
 	VMSTAT_INC(shootdown_rounds);
-	VMSTAT_ADD(shootdown_pages, (end - start) / PAGE_SIZE);
+	u64 pages = (end - start) / PAGE_SIZE;
+	VMSTAT_ADD(shootdown_pages, pages <= PT_ENTRIES * PT_ENTRIES ? pages : 0);  /* exit's whole-space range: not pages */
 	struct flush_req r = { mm, start, end, 0 };
 	r.gen = __atomic_add_fetch(&mm->tlb_gen, 1, __ATOMIC_SEQ_CST);
 	u64 flags = irq_save();

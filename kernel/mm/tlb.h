@@ -3,7 +3,7 @@
  *
  * flush_tlb_range(mm, start, end): no CPU may use a translation of
  * [start, end) in mm after it returns. Locally: one invlpg per page up to
- * TLB_FLUSH_CEILING pages, else a full flush (reload CR3). With SMP,
+ * tlb_flush_ceiling pages, else a full flush (reload CR3). With SMP,
  * every other CPU in mm->cpu_mask gets one IPI per call (shootdown.c).
  */
 #ifndef MM_TLB_H
@@ -11,7 +11,15 @@
 #include "kernel/types.h"
 
 struct mm;
-#define TLB_FLUSH_CEILING 32    /* pages; see docs/mmu_gather.md for why */
+/*
+ * The default ceiling, in pages (docs/smp.md, "Choosing the ceiling",
+ * has the measurement behind it). The ceiling in force is
+ * tlb_flush_ceiling: `tlb_ceiling=N` on the kernel command line sets it
+ * (read at the first flush), so the bench can compare ceilings without
+ * rebuilding.
+ */
+#define TLB_FLUSH_CEILING 32
+extern u64 tlb_flush_ceiling;
 
 void flush_tlb_range(struct mm *mm, vaddr_t start, vaddr_t end);
 /* Leaving lazy mode for mm: flush if mm changed while this CPU was lazy (sched.c). */

@@ -22,6 +22,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/lib/printk.h"
 #include "kernel/panic.h"
+#include "kernel/shell.h"
 #include "kernel/time.h"
 #include "kernel/test/ktest.h"
 #include "kernel/uapi/uapi_errno.h"
@@ -623,4 +624,24 @@ int proc_wait_timeout(struct proc *p, u64 timeout_ms, bool *timed_out)
 		msleep(10);
 	}
 	return reap_kernel_child(p);
+}
+
+static const char *state_name(const struct proc *p)
+{
+	return p->state == P_ZOMBIE ? "zombie" : p->killed ? "dying" : "alive";
+}
+
+SHELL_COMMAND(ps, "list the processes: pid, parent, state, threads, resident pages, name")
+{
+	UNUSED(argc), UNUSED(argv);
+	console_printf("  PID  PPID STATE   THREADS    RSS NAME\n");
+	u64 f = spin_lock_irqsave(&proc_lock);
+	struct list_head *pos;
+	list_for_each(pos, &all_procs) {
+		struct proc *p = list_entry(pos, struct proc, all_link);
+		console_printf("%5d %5d %-7s %7d %6lu %s\n", p->pid, p->parent ? p->parent->pid : 0, state_name(p),
+			       p->live_threads, p->mm && p->state == P_ALIVE ? p->mm->rss : 0, p->name);
+	}
+	spin_unlock_irqrestore(&proc_lock, f);
+	return 0;
 }

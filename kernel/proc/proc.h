@@ -8,9 +8,11 @@
  * kernel's proc_wait(), for processes it spawned) reaps it. Orphans are
  * reaped as soon as they die.
  *
- * proc_lock (a spinlock) protects the process tree, every process's
- * state, thread list and counts. Lock order: mm->lock -> proc_lock is
- * never needed; proc_lock is a leaf except for the scheduler lock.
+ * proc_lock (a spinlock, always taken with interrupts off) protects the
+ * process tree, every process's state, thread list, counts and device
+ * list. Lock order: proc_lock -> waitq lock -> sched_lock: proc.c wakes
+ * waiters (wake_up_all) and threads (thread_wake) with proc_lock held, and
+ * takes nothing else under it. mm->lock -> proc_lock is never needed.
  */
 #ifndef PROC_PROC_H
 #define PROC_PROC_H

@@ -1,7 +1,7 @@
 /*
  * usertests.c - what the kernel's init thread does with user programs:
  * run the user test programs as KTAP suites (test mode), run the
- * benchmarks (bench mode), and the shell's `run`, `ps` and `ls`.
+ * benchmarks (bench mode), and the shell's `run` and `ls` (`ps` is in proc.c).
  *
  * A user test is a program that exits 0 on success. Suite "user" holds
  * the programs of user/tests (initrd test/NAME), suite "user_extra" those
@@ -73,6 +73,7 @@ static bool run_one_test(const char *path, int index)
 	const char *name = strchr(path, '/') + 1;
 	const char *argv[] = { name };
 	int err;
+	u64 violations = secondary_violations();        /* before the program can run */
 	struct proc *p = proc_spawn(path, 1, argv, &err);
 	if (!p) {
 		ktest_diag("could not start %s: error %d", path, err);
@@ -81,7 +82,6 @@ static bool run_one_test(const char *path, int index)
 		return false;
 	}
 	bool timed_out;
-	u64 violations = secondary_violations();
 	int status = proc_wait_timeout(p, USER_TEST_TIMEOUT_MS, &timed_out);
 	bool ok = status == 0 && !timed_out;
 	if (secondary_violations() != violations) {

@@ -263,3 +263,22 @@ KTEST(notifier, no_notifier_no_events)
 	KEXPECT_EQ(ranges, 0);
 	mm_put_user(mm);
 }
+
+KTEST(notifier, refusal_by_the_first_notifier_leaves_no_reference)
+{
+	vaddr_t base;
+	struct mm *mm = populated_mm(1, &base);
+	KASSERT_NOT_NULL(mm);
+	struct counting no = { .mn.ops = &counting_ops, .refuse = 1 }, yes = { .mn.ops = &counting_ops };
+	mmu_notifier_register(&no.mn, mm);      /* first: refuses, so `yes` never starts */
+	mmu_notifier_register(&yes.mn, mm);
+	struct mmu_notifier_range r;
+	mmu_notifier_range_init(&r, mm, base, base + PAGE_SIZE, MMU_NOTIFY_UNMAP, 0);
+	KEXPECT_EQ(mmu_notifier_invalidate_range_start_nonblock(&r), (u64)-EAGAIN);
+	KEXPECT_EQ(yes.starts, 0);
+	KEXPECT_EQ(yes.ends, 0);
+	KEXPECT_EQ(no.mn.active_calls, 0);
+	KEXPECT_EQ(yes.mn.active_calls, 0);     /* else unregister would wait forever */
+	mmu_notifier_unregister(&yes.mn, mm);
+	teardown(mm, &no);
+}
