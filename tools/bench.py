@@ -10,6 +10,22 @@
   -kernel boot under -icount shift=0,align=off,sleep=off: the TSC counts
   guest instructions, so their figures repeat exactly from run to run.
   Their output is printed as is; their BENCH lines are collected.
+  That boot has one CPU; smpbench (user/bench/smpbench.c) skips itself
+  there and runs in boots of its own:
+  smp4_munmap_{1,16,512}[_ipis]
+                          one -icount boot at -smp 4 running `smpbench`:
+                          munmap with spinner threads on the 3 other CPUs
+                          (instructions per call, IPIs per call).
+  shootdown_round_cpus_N[_ipis]
+                          one -icount boot per N in 1, 2, 4, 8 running
+                          `smpbench round`: munmap of 1 page with a spinner
+                          on every other CPU, i.e. one shootdown round.
+  --ceilings 0,8,32,...   (not part of `make bench`) also boots -smp 4 with
+                          `tlb_ceiling=C` for each C and runs `smpbench`:
+                          the measurement behind TLB_FLUSH_CEILING
+                          (docs/smp.md). BENCH names get a _ceilC suffix.
+  Those boots drive the shell (a command at each prompt), not bench mode,
+  because only the shell's `run` passes arguments to a program.
 """
 import argparse
 import os
@@ -20,6 +36,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import run as shell_run  # noqa: E402   (tools/run.py: drive the shell prompt by prompt)
 
 BOOTS = 7
 
@@ -68,12 +85,72 @@ def icount_benchmarks(kernel, initrd, smp=1, mem="128M"):
     return rows, run.log
 
 
+SMP_COUNTS = (1, 2, 4, 8)
+
+
+def bench_rows(log, suffix=""):
+    rows = []
+    for line in log.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[0] == "BENCH":
+            rows.append((parts[1] + suffix, float(parts[2]), parts[3]))
+    return rows
+
+
+def shell_benchmarks(kernel, initrd, smp, commands, append="", mem="128M", timeout=600):
+    """One -icount boot at `smp` CPUs running `commands` at the shell; returns (rows, log)."""
+    cmd = harness.qemu_command(kernel=kernel, initrd=initrd, append=("loglevel=4 " + append).strip(),
+                               smp=smp, mem=mem, icount=True)
+    status, log = shell_run.run_tour(cmd, list(commands) + ["poweroff"], timeout=timeout, echo=False)
+    rows = bench_rows(log)
+    if status != 0 or "Powering off." not in log:
+        print("bench: the -smp %d shell boot (%s) did not finish (QEMU status %s)"
+              % (smp, "; ".join(commands), status))
+    return rows, log
+
+
+def program_output(log):
+    """The programs' own lines: no printk lines, prompts or BENCH lines."""
+    keep = []
+    for line in log.splitlines():
+        if line.startswith("[") or line.startswith("BENCH ") or line.startswith("secundus>"):
+            continue
+        if line.startswith("Secundus monitor") or line.startswith("Powering off"):
+            continue
+        keep.append(line)
+    return keep
+
+
+def smp_benchmarks(kernel, initrd, ceilings=()):
+    """smpbench at -smp 4, and one shootdown round at each CPU count."""
+    rows = []
+    print("---- smpbench (-icount; all vCPUs share one host thread, so a figure counts the")
+    print("     instructions of every CPU during the call) ----")
+    for n in SMP_COUNTS:
+        cmds = ["run smpbench round"] + (["run smpbench"] if n == 4 else [])
+        r, log = shell_benchmarks(kernel, initrd, n, cmds)
+        for line in program_output(log):
+            print(line)
+        rows += r
+    for c in ceilings:
+        r, log = shell_benchmarks(kernel, initrd, 4, ["run smpbench"], append="tlb_ceiling=%d" % c)
+        print("-- tlb_ceiling=%d --" % c)
+        for line in program_output(log):
+            print(line)
+        rows += [(name + "_ceil%d" % c, v, u) for name, v, u in r]
+    print("----")
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--iso", required=True)
     ap.add_argument("--initrd", default=None)
+    ap.add_argument("--ceilings", default=os.environ.get("BENCH_TLB_CEILINGS", ""),
+                    help="also measure smpbench with these tlb_ceiling= values (e.g. 0,8,32,512)")
     args = ap.parse_args()
+    ceilings = [int(x) for x in args.ceilings.split(",") if x.strip()]
     rows = []
     if args.initrd:
         bench_rows, log = icount_benchmarks(args.kernel, args.initrd)
@@ -83,6 +160,7 @@ def main():
                 print(line)
         print("----")
         rows += bench_rows
+        rows += smp_benchmarks(args.kernel, args.initrd, ceilings)
     pvh = median_ms(harness.qemu_command(kernel=args.kernel, smp=1))
     rows.append(("boot_to_first_line_pvh", pvh, "ms"))
     if os.path.exists(args.iso):

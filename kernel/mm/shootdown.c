@@ -44,15 +44,34 @@ static void note_gen(struct cpu *c, u64 gen)
 		c->tlb_gen_seen = gen;
 }
 
+/*
+ * Apply flush request gen (range [start, end)) to this CPU's TLB, which
+ * holds mm (interrupts off). tlb_gen_seen means "every change up to this
+ * generation is reflected here", so a range flush may only advance it
+ * when it is the very next generation. A CPU that missed one (it was lazy
+ * and skipped, and is interrupted now for a later change, e.g. one that
+ * freed page tables) must flush everything, or the range it skipped stays
+ * cached and tlb_lazy_return() later believes it is up to date.
+ */
+static void flush_gen_local(struct cpu *c, struct mm *mm, vaddr_t start, vaddr_t end, u64 gen)
+{
+	if (c->tlb_gen_seen + 1 >= gen) {
+		flush_tlb_local(start, end);
+		note_gen(c, gen);
+	} else {
+		u64 now = __atomic_load_n(&mm->tlb_gen, __ATOMIC_SEQ_CST);
+		flush_tlb_local_all();
+		note_gen(c, now);
+	}
+}
+
 /* Runs on each target CPU, in the cross-call IPI. */
 static void flush_ipi(void *arg)
 {
 	struct flush_req *r = arg;
 	struct cpu *c = this_cpu();
-	if (c->active_mm == r->mm) {
-		flush_tlb_local(r->start, r->end);
-		note_gen(c, r->gen);
-	}
+	if (c->active_mm == r->mm)
+		flush_gen_local(c, r->mm, r->start, r->end, r->gen);
 }
 
 static u64 flush_targets(struct mm *mm, bool freed_tables)
@@ -78,10 +97,8 @@ static void flush_range(struct mm *mm, vaddr_t start, vaddr_t end, bool freed_ta
 	r.gen = __atomic_add_fetch(&mm->tlb_gen, 1, __ATOMIC_SEQ_CST);
 	u64 flags = irq_save();
 	struct cpu *c = this_cpu();
-	if (c->active_mm == mm) {
-		flush_tlb_local(start, end);
-		note_gen(c, r.gen);
-	}
+	if (c->active_mm == mm)
+		flush_gen_local(c, mm, start, end, r.gen);
 	irq_restore(flags);
 	smp_call_mask(flush_targets(mm, freed_tables), flush_ipi, &r);
 }

@@ -12,8 +12,8 @@
 
 struct mm;
 /*
- * The default ceiling, in pages (docs/smp.md, "Choosing the ceiling",
- * has the measurement behind it). The ceiling in force is
+ * The default ceiling, in pages (docs/smp.md §10 has the measurement
+ * behind it). The ceiling in force is
  * tlb_flush_ceiling: `tlb_ceiling=N` on the kernel command line sets it
  * (read at the first flush), so the bench can compare ceilings without
  * rebuilding.

@@ -10,10 +10,11 @@
  *
  *   smpbench          needs 4 CPUs (skipped, exit 0, with fewer): the main
  *                     thread on the first CPU munmaps 1, 16 and 512
- *                     populated pages while spinner threads pinned on 3
- *                     other CPUs run the same mm (they read the whole
- *                     region first, so their TLBs hold it, then spin on a
- *                     control page). Figures smp4_munmap_N (cycles/call)
+ *                     populated pages (between two more mapped pages, so
+ *                     no page table is freed) while spinner threads
+ *                     pinned on 3 other CPUs run the same mm (they read
+ *                     the whole region first, so their TLBs hold it, then
+ *                     spin on a control page). Figures smp4_munmap_N (cycles/call)
  *                     and, on Secundus, smp4_munmap_N_ipis (IPIs/call,
  *                     from the vmstat counters).
  *   smpbench round    one spinner on every other online CPU, munmap of 1
@@ -87,6 +88,8 @@ static void record(const char *name, const char *unit, int rep, uint64_t value)
 static struct {
 	volatile int cmd;
 	volatile int gen;
+	volatile int go;                /* the spinners may start spinning */
+	volatile int arrived[MAX_CPUS]; /* spinner i is on its CPU */
 	volatile int ack[MAX_CPUS];
 } ctl;
 static volatile unsigned char *region;
@@ -101,11 +104,29 @@ static int pin_self(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set);
 }
 
+static inline void cpu_pause(void)
+{
+	__asm__ volatile("pause");
+}
+
+/*
+ * Getting the spinners going under -icount (QEMU 7.2) takes care: a
+ * halted vCPU gets no timer interrupt while another vCPU is busy, so a
+ * thread moving to an idle CPU (which waits for that CPU's tick) only gets
+ * there while every CPU is idle; and while every running vCPU spins with
+ * `pause`, virtual time crawls (a few instructions per round-robin turn),
+ * so nobody should sleep then. Hence: each spinner moves while all the
+ * others sleep, then sleeps itself until `go`; the main thread waits by
+ * sleeping until everyone is on its CPU, and by spinning once they run.
+ */
 static void *spinner(void *arg)
 {
 	int idx = (int)(long)arg;
 	if (pin_self(cpu_list[idx]) != 0)
 		printf("smpbench: cannot pin a spinner to CPU %d\n", cpu_list[idx]);
+	__atomic_store_n(&ctl.arrived[idx], 1, __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(&ctl.go, __ATOMIC_SEQ_CST))
+		usleep(1000);
 	unsigned sum = 0;
 	for (;;) {
 		int g = __atomic_load_n(&ctl.gen, __ATOMIC_SEQ_CST);
@@ -116,32 +137,36 @@ static void *spinner(void *arg)
 			for (size_t i = 0; i < region_pages; i++)
 				sum += region[i * PAGE];
 		__atomic_store_n(&ctl.ack[idx], g, __ATOMIC_SEQ_CST);
-		/* pause: under -icount it hands the host thread to the next vCPU */
-		__asm__ volatile("pause");
+		cpu_pause();    /* under -icount: hand the host thread to the next vCPU */
 	}
 	return (void *)(unsigned long)sum;
 }
 
-/* Post a command; wait until spinners 1..n-1 have seen it. */
+/* Post a command; wait (spinning: the spinners run) until spinners 1..n-1 have seen it. */
 static void command(int cmd, int n)
 {
 	__atomic_store_n(&ctl.cmd, cmd, __ATOMIC_SEQ_CST);
 	int g = __atomic_add_fetch(&ctl.gen, 1, __ATOMIC_SEQ_CST);
 	for (int i = 1; i < n; i++)
 		while (__atomic_load_n(&ctl.ack[i], __ATOMIC_SEQ_CST) != g)
-			sched_yield();
+			cpu_pause();
 }
 
 static pthread_t threads[MAX_CPUS];
 
 static void start_spinners(int n)
 {
-	for (int i = 1; i < n; i++)
+	for (int i = 1; i < n; i++) {
 		if (pthread_create(&threads[i], NULL, spinner, (void *)(long)i) != 0) {
 			printf("smpbench: pthread_create failed\n");
 			exit(1);
 		}
-	command(CMD_SPIN, n);   /* all of them running */
+		while (!__atomic_load_n(&ctl.arrived[i], __ATOMIC_SEQ_CST))
+			usleep(1000);
+	}
+	__atomic_store_n(&ctl.go, 1, __ATOMIC_SEQ_CST);
+	usleep(1000);           /* every spinner's sleep ends by the time ours does */
+	command(CMD_SPIN, n);   /* all of them spinning */
 }
 
 static void stop_spinners(int n)
@@ -165,11 +190,17 @@ static unsigned char *map_populated(size_t n)
 	return p;
 }
 
-/* One munmap of n pages with the spinners (1..ncpu-1) holding them in their TLBs. */
+/*
+ * One munmap of n pages with the spinners (1..ncpu-1) holding them in
+ * their TLBs. The n pages sit between two more mapped pages, which keep
+ * the page tables at both ends alive, so what is measured does not depend
+ * on where the mapping happened to land (a lone page would also free its
+ * page table, and cost more).
+ */
 static void measure_munmap(size_t n, int ncpu, int rep, const char *name)
 {
-	unsigned char *p = map_populated(n);
-	region = p;
+	unsigned char *p = map_populated(n + 2);
+	region = p + PAGE;
 	region_pages = n;
 	command(CMD_TOUCH, ncpu);
 	command(CMD_SPIN, ncpu);
@@ -178,7 +209,7 @@ static void measure_munmap(size_t n, int ncpu, int rep, const char *name)
 	secundus_vmstat(&a);
 #endif
 	uint64_t t0 = rdtsc();
-	munmap(p, n * PAGE);
+	munmap(p + PAGE, n * PAGE);
 	uint64_t t1 = rdtsc();
 	record(name, "cycles/call", rep, t1 - t0);
 #ifdef __secundus__
@@ -187,6 +218,8 @@ static void measure_munmap(size_t n, int ncpu, int rep, const char *name)
 	snprintf(ipis, sizeof(ipis), "%s_ipis", name);
 	record(ipis, "IPIs/call", rep, b.ipis_sent - a.ipis_sent);
 #endif
+	munmap(p, PAGE);
+	munmap(p + (n + 1) * PAGE, PAGE);
 }
 
 static int cmp_u64(const void *a, const void *b)
