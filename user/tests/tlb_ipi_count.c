@@ -27,6 +27,7 @@
 #ifdef __secundus__
 #include <secundus/vmstat.h>
 #endif
+#include "cpus.h"
 
 #define NPAGES 512
 #define ROUNDS 5
@@ -48,34 +49,6 @@ struct shared {
 static struct shared *S;
 static volatile unsigned char *region;
 static int cpu_list[MAX_CPUS];
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int pin_self(int cpu)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
-static int usable_cpus(int *list, int max)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	cpu_set_t set;
-	if (sched_getaffinity(0, sizeof(set), &set) != 0)
-		return 0;
-	int k = 0;
-	for (int c = 0; c < n && c < CPU_SETSIZE && k < max; c++)
-		if (CPU_ISSET(c, &set))
-			list[k++] = c;
-	return k;
-}
 
 static unsigned char *map_populated(size_t n)
 {

@@ -41,6 +41,7 @@
 #ifdef __secundus__
 #include <secundus/vmstat.h>
 #endif
+#include "cpus.h"
 
 #ifndef LAZY_FREE_TABLES
 #define LAZY_FREE_TABLES 0
@@ -78,34 +79,6 @@ static struct shared *S;
 static volatile unsigned char *target;  /* page P */
 static pthread_t helper;
 static int cpu_list[64];
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int pin_self(int cpu)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
-static int usable_cpus(int *list, int max)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	cpu_set_t set;
-	if (sched_getaffinity(0, sizeof(set), &set) != 0)
-		return 0;
-	int k = 0;
-	for (int c = 0; c < n && c < CPU_SETSIZE && k < max; c++)
-		if (CPU_ISSET(c, &set))
-			list[k++] = c;
-	return k;
-}
 
 /* Stays on the first CPU (inherited affinity) until told to end. */
 static void *helper_fn(void *arg)

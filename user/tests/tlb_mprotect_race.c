@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <time.h>
+#include "cpus.h"
 
 #define ROUNDS 4
 #define MAX_WRITERS 64
@@ -48,36 +49,6 @@ static struct shared *S;
 static volatile unsigned char *region;  /* set before the writers start */
 static int cpu_list[MAX_WRITERS];    /* usable CPUs; the main thread takes the first */
 static int writer_cpu[MAX_WRITERS];
-
-/* Monotonic time in milliseconds (user code has no floating point). */
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int pin_self(int cpu)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
-/* The CPUs this process may use (on Secundus: every online CPU). */
-static int usable_cpus(int *list, int max)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	cpu_set_t set;
-	if (sched_getaffinity(0, sizeof(set), &set) != 0)
-		return 0;
-	int k = 0;
-	for (int c = 0; c < n && c < CPU_SETSIZE && k < max; c++)
-		if (CPU_ISSET(c, &set))
-			list[k++] = c;
-	return k;
-}
 
 static void *writer(void *arg)
 {
