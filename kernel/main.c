@@ -29,6 +29,8 @@
 #include "drivers/acpi/acpi.h"
 #include "drivers/pci/pci.h"
 #include "drivers/block/virtio_blk.h"
+#include "kernel/mm/swap.h"
+#include "kernel/mm/reclaim.h"
 #include "drivers/mirror/mirror.h"
 #include "kernel/mm/secondary.h"
 
@@ -93,6 +95,8 @@ void kmain(u32 magic, u64 info_phys)
 	sti();                          /* cross-calls need interrupts on */
 	arch_drop_identity_map();       /* from now on, low addresses fault in the kernel too */
 	virtio_blk_init();              /* its first read waits for the disk's interrupt */
+	swap_init();                    /* the whole disk is the swap area */
+	reclaim_init();                 /* watermarks and the reclaim thread (kswapd) */
 	if (!kthread_create("init", init_main, NULL))
 		panic("cannot create the init thread");
 	sched_idle_loop();

@@ -16,7 +16,7 @@ static struct trace_ring rings[MAX_CPUS];
 
 static const char *const names[TRACE_NTYPES] = {
 	"none", "range_start", "range_end", "shootdown", "secondary_flush",
-	"page_free", "secondary_fault", "secondary_fill", "ipi",
+	"page_free", "secondary_fault", "secondary_fill", "ipi", "swap_out", "swap_in",
 };
 
 const char *trace_type_name(enum trace_type t)

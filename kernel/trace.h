@@ -21,6 +21,8 @@ enum trace_type {
 	TRACE_SECONDARY_FAULT,  /* a = virtual address */
 	TRACE_SECONDARY_FILL,   /* a = virtual address, b = physical address */
 	TRACE_IPI,              /* a = target CPU */
+	TRACE_SWAP_OUT,         /* a = virtual address, b = physical address: PTE -> swap entry */
+	TRACE_SWAP_IN,          /* a = virtual address, b = physical address: swap entry -> PTE */
 	TRACE_NTYPES
 };
 

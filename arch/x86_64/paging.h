@@ -28,6 +28,7 @@ typedef u64 pte_t;
 #define PTE_PS  (1ull << 7)     /* large page (in a PD or PDPT entry) */
 #define PTE_G   (1ull << 8)     /* global */
 #define PTE_SW_PROTNONE (1ull << 9)     /* software: a PROT_NONE page (P clear, frame kept) */
+#define PTE_SW_SWAP (1ull << 10)        /* software: a swap entry (P clear, slot number in bits 12..51) */
 #define PTE_NX  (1ull << 63)    /* no execute (EFER.NXE is on) */
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 

@@ -15,6 +15,7 @@ static struct {
 	struct spinlock lock;
 	struct list_head partial[NCLASSES];     /* slab pages with at least one free object */
 	u64 live;
+	u64 slab_pages;          /* pages in slabs now */
 	bool ready;
 } kmem = { .lock = SPINLOCK_INIT("kmalloc") };
 
@@ -63,6 +64,7 @@ static struct page *slab_grow(unsigned c)
 		p->slab_free = o;
 	}
 	list_add(&p->list, &kmem.partial[c]);
+	kmem.slab_pages++;
 	return p;
 }
 
@@ -129,6 +131,7 @@ static void kfree_small(struct page *p, void *ptr)
 		if (!was_full)
 			list_del(&p->list);
 		p->flags &= ~PG_slab;
+		kmem.slab_pages--;
 		spin_unlock_irqrestore(&kmem.lock, flags);
 		free_page(p);
 		return;
@@ -169,4 +172,9 @@ size_t ksize(const void *ptr)
 u64 kmalloc_live_objects(void)
 {
 	return READ_ONCE(kmem.live);
+}
+
+u64 kmalloc_slab_pages(void)
+{
+	return READ_ONCE(kmem.slab_pages);
 }

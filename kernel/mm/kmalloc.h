@@ -22,4 +22,6 @@ void kfree(void *p);
 size_t ksize(const void *p);
 /* Objects currently allocated (for leak checks in tests). */
 u64 kmalloc_live_objects(void);
+/* Pages holding small objects now (tests subtract them from page counts). */
+u64 kmalloc_slab_pages(void);
 #endif

@@ -13,6 +13,8 @@
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/vmstat.h"
+#include "kernel/mm/rmap.h"
+#include "kernel/mm/reclaim.h"
 #include "kernel/lib/string.h"
 #include "kernel/uapi/uapi_errno.h"
 
@@ -255,16 +257,22 @@ int do_move_page(struct mm *mm, vaddr_t addr)
 	vaddr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
 	if (va >= USER_TOP)
 		return -EFAULT;
-	struct page *np = alloc_page();
-	if (!np)
+	struct page *np = alloc_user_page();
+	struct rmap_item *it = rmap_item_alloc();
+	if (!np || !it) {
+		if (np)
+			put_page(np);
+		rmap_item_free(it);
 		return -ENOMEM;
+	}
 	mutex_lock(&mm->lock);
 	struct vma *v = vma_find(mm, va);
 	pte_t *e = v && !(v->flags & VMA_SHARED) ? pt_walk(mm->pml4, va, false, NULL) : NULL;
 	if (!e || !pte_mapped(*e)) {
 		mutex_unlock(&mm->lock);
-		free_page(np);
-		return v ? -ENOENT : -EFAULT;   /* shared pages and untouched pages are not moved */
+		put_page(np);
+		rmap_item_free(it);
+		return v ? -ENOENT : -EFAULT;   /* shared, untouched and swapped-out pages are not moved */
 	}
 	struct mmu_notifier_range range;
 	mmu_notifier_range_init(&range, mm, va, va + PAGE_SIZE, MMU_NOTIFY_MIGRATE, MMU_NOTIFIER_RANGE_BLOCKABLE);
@@ -278,9 +286,9 @@ int do_move_page(struct mm *mm, vaddr_t addr)
 	tlb_change_range(&tlb, va, va + PAGE_SIZE);
 	tlb_flush_mmu(&tlb);                            /* ...once every TLB has dropped it */
 	memcpy(page_address(np), page_address(op), PAGE_SIZE);
-	np->mapcount = 1;
+	page_add_anon_rmap(np, mm, va, it);
 	*e = page_to_phys(np) | (old & ~PTE_ADDR_MASK);
-	op->mapcount--;
+	page_remove_map(op, mm, va);
 	tlb_remove_page(&tlb, op, va);
 	spin_unlock(&mm->pt_lock);
 	tlb_gather_end(&tlb);

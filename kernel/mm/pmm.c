@@ -138,6 +138,9 @@ void put_page(struct page *p)
 {
 	s32 left = __atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL);
 	if (left == 0) {
+		if (p->flags & (PG_lru | PG_isolated | PG_swapcache | PG_locked) || p->mapcount != 0)
+			panic("put_page: page %#lx freed while still in use (flags %#x, mapcount %d)",
+			      page_to_phys(p), p->flags, p->mapcount);
 		secondary_check_page_free(page_to_phys(p));     /* test mode: poison, check devices */
 		p->refcount = 1;        /* free_pages expects an allocated head */
 		p->mapcount = 0;

@@ -10,6 +10,8 @@
 #include "kernel/mm/vm.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/mm/reclaim.h"
+#include "kernel/lib/string.h"
 #include "kernel/uapi/uapi_errno.h"
 
 struct shmem *shmem_create(u64 npages)
@@ -49,8 +51,8 @@ struct page *shmem_page(struct shmem *s, u64 i)
 	if (i >= s->npages)
 		return NULL;
 	spin_lock(&s->lock);
-	if (!s->pages[i])
-		s->pages[i] = alloc_zeroed_page();
+	if (!s->pages[i] && (s->pages[i] = alloc_user_page()))
+		memset(page_address(s->pages[i]), 0, PAGE_SIZE);
 	struct page *p = s->pages[i];
 	spin_unlock(&s->lock);
 	return p;

@@ -13,6 +13,9 @@
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/vmstat.h"
+#include "kernel/mm/rmap.h"
+#include "kernel/mm/swap.h"
+#include "kernel/mm/reclaim.h"
 #include "kernel/proc/proc.h"
 #include "kernel/smp.h"
 #include "kernel/lib/string.h"
@@ -261,10 +264,14 @@ static void zap_one(pte_t *e, vaddr_t va, void *arg)
 	struct zap_ctx *z = arg;
 	pte_t old = *e;
 	*e = 0;
+	if (pte_is_swap(old)) {
+		swap_entry_free(swap_pte_slot(old));    /* swap.h rule 3 */
+		return;
+	}
 	if (!pte_mapped(old))
 		return;
 	struct page *p = phys_to_page(pte_addr(old));
-	p->mapcount--;
+	page_remove_map(p, z->mm, va);
 	z->mm->rss--;
 	tlb_remove_page(z->tlb, p, va);        /* the mapping's reference goes with the batch */
 }
@@ -329,12 +336,15 @@ int vm_install_data(struct mm *mm, vaddr_t va, const void *src, u64 len)
 		vaddr_t page_va = ALIGN_DOWN(va, PAGE_SIZE);
 		u64 off = va - page_va, n = MIN(len, PAGE_SIZE - off);
 		struct vma *v = vma_find(mm, page_va);
+		struct rmap_item *it = rmap_item_alloc();
 		spin_lock(&mm->pt_lock);
 		pte_t *e = v ? pt_walk(mm->pml4, page_va, true, NULL) : NULL;
-		if (e && !pte_mapped(*e)) {
-			struct page *p = alloc_zeroed_page();
+		if (e && !pte_mapped(*e) && it) {
+			struct page *p = alloc_user_page();
 			if (p) {
-				p->mapcount = 1;
+				memset(page_address(p), 0, PAGE_SIZE);
+				page_add_anon_rmap(p, mm, page_va, it);
+				it = NULL;
 				mm->rss++;
 				*e = page_to_phys(p) | PTE_P | PTE_U | (v->prot & PROT_WRITE ? PTE_W : 0) |
 				     (v->prot & PROT_EXEC ? 0 : PTE_NX);
@@ -345,6 +355,8 @@ int vm_install_data(struct mm *mm, vaddr_t va, const void *src, u64 len)
 		else
 			r = v ? -ENOMEM : -EFAULT;
 		spin_unlock(&mm->pt_lock);
+		if (it)
+			rmap_item_free(it);
 		va += n, s += n, len -= n;
 	}
 	mutex_unlock(&mm->lock);

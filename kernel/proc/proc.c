@@ -336,6 +336,43 @@ __noreturn void proc_exit(int code)
 	proc_thread_exit(0, W_EXITED(code));
 }
 
+/* The resident size of p's address space, 0 when it has none (proc_lock held). */
+static u64 proc_rss(const struct proc *p)
+{
+	return p->mm ? READ_ONCE(p->mm->rss) : 0;
+}
+
+int proc_oom_kill(struct proc *self)
+{
+	u64 f = spin_lock_irqsave(&proc_lock);
+	struct proc *victim = NULL;
+	struct list_head *pos;
+	list_for_each(pos, &all_procs) {
+		struct proc *p = list_entry(pos, struct proc, all_link);
+		if (p->state != P_ALIVE)
+			continue;
+		if (p->killed && p->oom_victim) {       /* the last victim is still dying: wait for it */
+			spin_unlock_irqrestore(&proc_lock, f);
+			return p->pid;
+		}
+		if (!p->killed && (!victim || proc_rss(p) > proc_rss(victim)))
+			victim = p;
+	}
+	if (!victim || victim == self || proc_rss(victim) == 0) {
+		spin_unlock_irqrestore(&proc_lock, f);
+		return -1;
+	}
+	victim->oom_victim = true;
+	int pid = victim->pid;
+	pr_err("Out of memory: killed pid %d (%s), %lu pages resident: nothing left to reclaim\n", pid,
+	       victim->name, proc_rss(victim));
+	spin_unlock_irqrestore(&proc_lock, f);
+	VMSTAT_INC(oom_kills);
+	VMSTAT_INC(processes_killed);
+	proc_kill(victim, SIGKILL);
+	return pid;
+}
+
 void user_return_work(struct trapframe *tf)
 {
 	UNUSED(tf);
@@ -400,8 +437,14 @@ void user_exception(struct trapframe *tf)
 			user_return_work(tf);
 			return;
 		}
-		if (r == -ENOMEM) {
-			kill_for_fault(p, tf, addr, SIGKILL, "out of memory");
+		if (READ_ONCE(p->killed)) {
+			/* killed meanwhile (by the OOM killer, say): just go */
+		} else if (r == -ENOMEM) {
+			VMSTAT_INC(oom_kills);
+			kill_for_fault(p, tf, addr, SIGKILL, "out of memory (nothing left to reclaim)");
+		} else if (r == -EIO) {
+			VMSTAT_INC(sigbus_kills);
+			kill_for_fault(p, tf, addr, SIGBUS, "page could not be read back from swap (I/O error)");
 		} else {
 			mutex_lock(&p->mm->lock);
 			const char *why = fault_reason(flags, vma_find(p->mm, addr));

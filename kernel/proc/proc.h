@@ -49,6 +49,7 @@ struct proc {
 	int exit_status;                /* wait status (Linux encoding) once a zombie */
 	bool killed;                    /* every thread must exit at its next chance */
 	int kill_signal;
+	bool oom_victim;                /* killed by the OOM killer (proc_oom_kill) */
 	struct waitq child_wq;          /* woken when a child changes state (waitpid) */
 	struct waitq thread_wq;         /* woken when a thread of ours ends (join, reap) */
 	bool console_prefix;            /* test mode: our output lines are prefixed "# " */
@@ -63,6 +64,13 @@ int proc_wait(struct proc *p);
 int proc_wait_timeout(struct proc *p, u64 timeout_ms, bool *timed_out);
 /* Mark a process killed by `sig`; its threads exit at their next return to user mode. */
 void proc_kill(struct proc *p, int sig);
+/*
+ * Out of memory and nothing to reclaim: kill the live process with the most
+ * resident pages. Returns its pid (or the pid of an earlier victim still
+ * dying: the caller waits and retries), or -1 when the largest is `self`
+ * (the caller gives up and its own process dies) or there is none.
+ */
+int proc_oom_kill(struct proc *self);
 struct proc *proc_current(void);
 /* Called by the scheduler when a DEAD user thread has left its CPU. */
 void proc_thread_off_cpu(struct thread *t);

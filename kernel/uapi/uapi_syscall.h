@@ -40,6 +40,7 @@
 #define SYS_mirror_close        27  /* (int h) */
 #define SYS_mirror_stat         28  /* (int h, struct mirror_stat *st) */
 #define SYS_mirror_ctl          29  /* (int h, int op, long arg): test controls, see mirror.h */
+#define SYS_swapctl             30  /* (int op, long a, long b): swap info and fault injection, uapi_swap.h */
 #define NR_SYSCALLS             32
 
 /* sysconf names (values as glibc's) */

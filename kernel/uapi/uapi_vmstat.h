@@ -26,5 +26,27 @@ struct secundus_vmstat {
 	unsigned long processes_killed; /* by a fatal fault or OOM */
 	unsigned long resched_ipis;     /* wake-up IPIs to idle CPUs (not counted in ipis_sent) */
 	unsigned long lazy_flushes;     /* full flushes on leaving lazy mode with a stale mm */
+	unsigned long pswpout;          /* pages written to swap */
+	unsigned long pswpin;           /* pages read back from swap */
+	unsigned long swapcache_hits;   /* swap-in faults that found the page in the swap cache */
+	unsigned long reclaim_scanned;  /* pages looked at by reclaim */
+	unsigned long reclaim_reclaimed;        /* pages reclaim freed (their frame went back) */
+	unsigned long reclaim_young;    /* pages kept because they were recently used (CPU or device) */
+	unsigned long reclaim_direct;   /* direct-reclaim calls by a faulting thread */
+	unsigned long kswapd_wakeups;   /* times the reclaim thread woke up */
+	unsigned long oom_kills;        /* processes killed because nothing could be reclaimed */
+	unsigned long swap_read_errors; /* swap reads that failed (injected included) */
+	unsigned long swap_write_errors;        /* swap writes that failed (the page stayed in memory) */
+	unsigned long sigbus_kills;     /* processes killed by SIGBUS (a page could not be read back) */
+	unsigned long slab_pages;       /* snapshot: pages holding kmalloc's small objects */
+	unsigned long swap_used;        /* snapshot: swap slots in use */
+	unsigned long swapcache_pages;  /* snapshot: pages in the swap cache */
 };
+/*
+ * Free pages move with swap: a page that goes to swap frees a frame and
+ * takes a slot. What stays constant while processes only swap (and what
+ * leak checks compare) is
+ *     free_pages + slab_pages - swap_used + swapcache_pages
+ * (a cached page is both a used frame and a used slot).
+ */
 #endif
