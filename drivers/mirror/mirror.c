@@ -225,8 +225,8 @@ static struct secondary_mmu mirror_checker = { .name = "the mirror device", .map
 /* Why the CPU fault path refused: EFAULT (no mapping / PROT_NONE) or EPERM (read-only write). */
 static int refusal_errno(struct mm *mm, vaddr_t va, bool write, int r)
 {
-	if (r == -ENOMEM)
-		return -ENOMEM;
+	if (r == -ENOMEM || r == -EIO)
+		return r;       /* no memory; or the page could not be read back from swap */
 	mutex_lock(&mm->lock);
 	struct vma *v = vma_find(mm, va);
 	int e = !v || !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) ? -EFAULT

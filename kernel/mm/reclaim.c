@@ -44,6 +44,7 @@
 #include "kernel/trace.h"
 #include "kernel/panic.h"
 #include "kernel/lib/printk.h"
+#include "kernel/uapi/uapi_errno.h"
 
 #define RMAP_MAX 16             /* pages mapped more often than this are not reclaimed */
 #define SWAP_CLUSTER 32         /* pages per reclaim round */
@@ -292,11 +293,10 @@ static enum reclaim_result finish(struct page *p, u32 slot)
 	return freed ? FREED : KEPT;
 }
 
-static enum reclaim_result reclaim_one(void)
+/* Reclaim one isolated page (we hold a reference; it is ours to put back or free). */
+static enum reclaim_result reclaim_isolated(struct page *page)
 {
-	struct victim v = { .page = isolate_head() };
-	if (!v.page)
-		return EMPTY;
+	struct victim v = { .page = page };
 	VMSTAT_INC(reclaim_scanned);
 	bool ok = snapshot(&v);
 	if (ok && v.n == 0) {
@@ -337,6 +337,31 @@ static enum reclaim_result reclaim_one(void)
 		rmap_item_free(v.map[i].item);  /* kept only for restore_mappings */
 	unlock_and_release(&v);
 	return finish(v.page, slot);
+}
+
+static enum reclaim_result reclaim_one(void)
+{
+	struct page *p = isolate_head();
+	return p ? reclaim_isolated(p) : EMPTY;
+}
+
+int reclaim_one_page(struct page *p)
+{
+	spin_lock(&anon_lock);
+	bool ok = p->flags & PG_lru;
+	if (ok) {
+		lru_del_locked(p);
+		p->flags |= PG_isolated;
+		get_page(p);
+	}
+	spin_unlock(&anon_lock);
+	if (!ok)
+		return -ENOENT;
+	switch (reclaim_isolated(p)) {
+	case FREED: return 1;
+	case NO_SWAP: return -ENOSPC;
+	default: return 0;
+	}
 }
 
 unsigned long reclaim_pages(unsigned long want, unsigned long max_scan)

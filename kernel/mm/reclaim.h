@@ -35,6 +35,14 @@ bool reclaim_after_enomem(int attempt);
 /* Reclaim up to `want` pages, scanning at most `max_scan`; returns the pages freed. No lock held. */
 unsigned long reclaim_pages(unsigned long want, unsigned long max_scan);
 
+/*
+ * Reclaim exactly page p (for tests and the curious: the same path as the
+ * LRU scan, aging included). 1: its frame was freed; 0: kept (young, busy,
+ * still mapped somewhere, or the write failed); -ENOENT: p is not on the
+ * LRU; -ENOSPC: no free slot. No lock held; may sleep.
+ */
+int reclaim_one_page(struct page *p);
+
 /* LRU membership (anon_lock held): rmap.c and swap.c keep it right. */
 void lru_add_locked(struct page *p);
 void lru_del_locked(struct page *p);

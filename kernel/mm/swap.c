@@ -175,6 +175,12 @@ int swap_write_page(u32 slot, struct page *p)
 	return 0;
 }
 
+void swap_set_fail(u32 read_every, u32 write_every)
+{
+	WRITE_ONCE(fail_read_every, read_every);
+	WRITE_ONCE(fail_write_every, write_every);
+}
+
 /* Wait for an in-flight read of p (we hold a reference); 0 or -EIO. */
 static int wait_for_read(struct page *p)
 {
@@ -267,8 +273,7 @@ static long sys_swapctl(struct trapframe *tf)
 	case SWAPCTL_FAIL:
 		if (tf->rsi > 0xffffffffu || tf->rdx > 0xffffffffu)
 			return -EINVAL;
-		WRITE_ONCE(fail_read_every, (u32)tf->rsi);
-		WRITE_ONCE(fail_write_every, (u32)tf->rdx);
+		swap_set_fail((u32)tf->rsi, (u32)tf->rdx);
 		return 0;
 	default:
 		return -EINVAL;

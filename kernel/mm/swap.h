@@ -86,6 +86,9 @@ int swapin_page(u32 slot, struct page **out);
 /* Write p to slot (sleeps, no spinlock held): 0 or -EIO. Counts pswpout. */
 int swap_write_page(u32 slot, struct page *p);
 
+/* Fault injection: every read_every-th read and write_every-th write fails (0: off). */
+void swap_set_fail(u32 read_every, u32 write_every);
+
 /* A snapshot for SYS_swapctl and the `swap` command. */
 void swap_get_info(struct secundus_swapinfo *info);
 #endif

@@ -6,7 +6,9 @@
  * Each call returns 0 (or the handle) on success, else -1 with errno:
  * EFAULT when va..va+len is not mapped or not readable (PROT_NONE, kernel
  * addresses), EPERM when writing a read-only mapping, EBADF for a bad
- * handle, EINVAL for an overflowing length.
+ * handle, EINVAL for an overflowing length, EIO when a page could not be
+ * read back from swap (the device's fault; the process is not killed),
+ * ENOMEM when no memory could be found for a page.
  */
 #ifndef _SECUNDUS_MIRROR_H
 #define _SECUNDUS_MIRROR_H
