@@ -173,6 +173,7 @@ static int do_swap_page(struct mm *mm, struct vma *v, pte_t *e, vaddr_t va, pte_
 	page_add_anon_rmap(p, mm, va, pa.item);        /* the reference from swapin_page is the PTE's */
 	pa.item = NULL;
 	mm->rss++;
+	mm->swap_ents--;
 	*e = pte_for(v, p, exclusive && (v->prot & PROT_WRITE));
 	trace_event(TRACE_SWAP_IN, va, page_to_phys(p));
 	spin_unlock(&mm->pt_lock);

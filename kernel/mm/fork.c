@@ -42,6 +42,7 @@ static void copy_swap_entry(struct copy_ctx *c, pte_t entry, vaddr_t va)
 	swap_slot_dup_locked(swap_pte_slot(entry));
 	spin_unlock(&anon_lock);
 	*ce = entry;
+	c->child->swap_ents++;
 }
 
 static void copy_one(pte_t *e, vaddr_t va, void *arg)

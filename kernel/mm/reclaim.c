@@ -214,6 +214,7 @@ static void unmap_one(struct victim *v, int i, u32 slot)
 	spin_unlock(&anon_lock);
 	v->map[i].item = page_remove_anon_rmap(v->page, mm, va);
 	mm->rss--;
+	mm->swap_ents++;
 	tlb_remove_page(&tlb, v->page, va);
 	trace_event(TRACE_SWAP_OUT, va, page_to_phys(v->page));
 	spin_unlock(&mm->pt_lock);
@@ -234,6 +235,7 @@ static void restore_mappings(struct victim *v, u32 slot)
 		page_add_anon_rmap(v->page, mm, v->map[i].va, v->map[i].item);
 		*e = v->map[i].old;
 		mm->rss++;
+		mm->swap_ents--;
 		spin_lock(&anon_lock);
 		swap_slot_put_locked(slot);     /* never the last user: reclaim still holds one */
 		spin_unlock(&anon_lock);

@@ -85,6 +85,9 @@ void mm_drop(struct mm *mm)
 	if (pt_count_tables(mm->pml4) != 0)
 		pr_warn("mm %p freed with %lu page-table pages still in its user half\n", (void *)mm,
 			pt_count_tables(mm->pml4));
+	if (mm->rss || mm->swap_ents)
+		pr_warn("mm %p freed with %lu resident pages and %lu swap entries\n", (void *)mm, mm->rss,
+			mm->swap_ents);
 	free_page(phys_to_page(mm->pml4));
 	kfree(mm);
 }
@@ -266,6 +269,7 @@ static void zap_one(pte_t *e, vaddr_t va, void *arg)
 	*e = 0;
 	if (pte_is_swap(old)) {
 		swap_entry_free(swap_pte_slot(old));    /* swap.h rule 3 */
+		z->mm->swap_ents--;
 		return;
 	}
 	if (!pte_mapped(old))

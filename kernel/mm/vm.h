@@ -57,6 +57,7 @@ struct mm {
 	volatile u64 cpu_mask;  /* CPUs that may cache its translations */
 	volatile u64 tlb_gen;   /* bumped by each flush (SMP lazy-TLB check) */
 	u64 rss;                /* resident user pages */
+	u64 swap_ents;          /* swap entries in its page tables (pages on swap) */
 	struct list_head notifiers;     /* MMU notifiers (kernel/mm/mmu_notifier.c) */
 	struct spinlock notifier_lock;
 };

@@ -336,10 +336,10 @@ __noreturn void proc_exit(int code)
 	proc_thread_exit(0, W_EXITED(code));
 }
 
-/* The resident size of p's address space, 0 when it has none (proc_lock held). */
+/* The memory p's address space holds: resident pages and pages on swap (proc_lock held). */
 static u64 proc_rss(const struct proc *p)
 {
-	return p->mm ? READ_ONCE(p->mm->rss) : 0;
+	return p->mm ? READ_ONCE(p->mm->rss) + READ_ONCE(p->mm->swap_ents) : 0;
 }
 
 int proc_oom_kill(struct proc *self)
@@ -364,8 +364,8 @@ int proc_oom_kill(struct proc *self)
 	}
 	victim->oom_victim = true;
 	int pid = victim->pid;
-	pr_err("Out of memory: killed pid %d (%s), %lu pages resident: nothing left to reclaim\n", pid,
-	       victim->name, proc_rss(victim));
+	pr_err("Out of memory: killed pid %d (%s), %lu pages resident, %lu on swap: nothing left to reclaim\n",
+	       pid, victim->name, READ_ONCE(victim->mm->rss), READ_ONCE(victim->mm->swap_ents));
 	spin_unlock_irqrestore(&proc_lock, f);
 	VMSTAT_INC(oom_kills);
 	VMSTAT_INC(processes_killed);
@@ -674,16 +674,17 @@ static const char *state_name(const struct proc *p)
 	return p->state == P_ZOMBIE ? "zombie" : p->killed ? "dying" : "alive";
 }
 
-SHELL_COMMAND(ps, "list the processes: pid, parent, state, threads, resident pages, name")
+SHELL_COMMAND(ps, "list the processes: pid, parent, state, threads, resident pages, pages on swap, name")
 {
 	UNUSED(argc), UNUSED(argv);
-	console_printf("  PID  PPID STATE   THREADS    RSS NAME\n");
+	console_printf("  PID  PPID STATE   THREADS    RSS   SWAP NAME\n");
 	u64 f = spin_lock_irqsave(&proc_lock);
 	struct list_head *pos;
 	list_for_each(pos, &all_procs) {
 		struct proc *p = list_entry(pos, struct proc, all_link);
-		console_printf("%5d %5d %-7s %7d %6lu %s\n", p->pid, p->parent ? p->parent->pid : 0, state_name(p),
-			       p->live_threads, p->mm && p->state == P_ALIVE ? p->mm->rss : 0, p->name);
+		bool mem = p->mm && p->state == P_ALIVE;
+		console_printf("%5d %5d %-7s %7d %6lu %6lu %s\n", p->pid, p->parent ? p->parent->pid : 0,
+			       state_name(p), p->live_threads, mem ? p->mm->rss : 0, mem ? p->mm->swap_ents : 0, p->name);
 	}
 	spin_unlock_irqrestore(&proc_lock, f);
 	return 0;

@@ -65,8 +65,8 @@ int proc_wait_timeout(struct proc *p, u64 timeout_ms, bool *timed_out);
 /* Mark a process killed by `sig`; its threads exit at their next return to user mode. */
 void proc_kill(struct proc *p, int sig);
 /*
- * Out of memory and nothing to reclaim: kill the live process with the most
- * resident pages. Returns its pid (or the pid of an earlier victim still
+ * Out of memory and nothing to reclaim: kill the live process holding the
+ * most memory (resident pages plus pages on swap). Returns its pid (or the pid of an earlier victim still
  * dying: the caller waits and retries), or -1 when the largest is `self`
  * (the caller gives up and its own process dies) or there is none.
  */
