@@ -146,7 +146,8 @@ static int break_cow(struct mm *mm, struct vma *v, pte_t *e, vaddr_t va, struct 
  * The PTE at va is a swap entry: bring the page back (swap.h rules 4-6).
  * mm->lock held, pt_lock not. The page is mapped read-only while another
  * swap entry still names its slot (the swap cache keeps it shared, and a
- * later write breaks COW), else it leaves the cache and may be writable.
+ * later write breaks COW), else it leaves the cache and may be writable,
+ * if no other mm maps it already.
  */
 static int do_swap_page(struct mm *mm, struct vma *v, pte_t *e, vaddr_t va, pte_t entry)
 {
@@ -168,8 +169,9 @@ static int do_swap_page(struct mm *mm, struct vma *v, pte_t *e, vaddr_t va, pte_
 	}
 	spin_lock(&anon_lock);
 	struct page *uncached = swap_slot_put_locked(swap_pte_slot(entry));
+	/* Ours alone only if no other mm maps it (from the cache, read-only) either. */
+	bool exclusive = uncached == p && p->mapcount == 0;
 	spin_unlock(&anon_lock);
-	bool exclusive = uncached == p;
 	page_add_anon_rmap(p, mm, va, pa.item);        /* the reference from swapin_page is the PTE's */
 	pa.item = NULL;
 	mm->rss++;
