@@ -27,7 +27,8 @@
  *     through an mmu_gather (start -> PTE -> CPU flush -> secondary flush ->
  *     end), then the page is written, then freed (swap.h rules 1-2).
  *  5. When the LRU holds nothing reclaimable (swap full, or no swap), the
- *     OOM killer picks the process with the most resident pages and kills
+ *     OOM killer picks the process holding the most pages (resident plus
+ *     swapped out: a hog whose memory went to swap is still the hog) and kills
  *     it; allocations retry once it is gone. Only one victim at a time.
  */
 #include "kernel/mm/reclaim.h"
@@ -277,13 +278,18 @@ static u32 take_slot(struct page *p, bool *need_write)
 	return slot;
 }
 
-/* After a successful swap-out: drop reclaim's slot hold and the cached copy if unused. */
+/*
+ * After a successful swap-out (the mms are unlocked again): drop reclaim's
+ * slot hold and the cached copy if unused. Faults may have used up every
+ * swap entry meanwhile; then our hold was the slot's last user and the
+ * slot's cached page (ours) comes back from swap_slot_put_locked.
+ */
 static enum reclaim_result finish(struct page *p, u32 slot)
 {
-	struct page *cached = NULL;
 	spin_lock(&anon_lock);
-	swap_slot_put_locked(slot);             /* the swap entries keep it */
-	if (p->mapcount == 0 && (p->flags & PG_swapcache) && p->refcount == 2) {
+	struct page *cached = swap_slot_put_locked(slot);
+	KASSERT(!cached || cached == p);
+	if (!cached && p->mapcount == 0 && (p->flags & PG_swapcache) && p->refcount == 2) {
 		swap_cache_del_locked(p);       /* ours and the cache's only: nobody is about to map it */
 		cached = p;
 	}
@@ -369,6 +375,8 @@ int reclaim_one_page(struct page *p)
 unsigned long reclaim_pages(unsigned long want, unsigned long max_scan)
 {
 	unsigned long freed = 0;
+	if (!swap_present())
+		return 0;       /* nothing can go anywhere (and without swap nothing is cached) */
 	for (unsigned long scanned = 0; freed < want && scanned < max_scan; scanned++) {
 		enum reclaim_result r = reclaim_one();
 		if (r == EMPTY || r == NO_SWAP)

@@ -26,7 +26,11 @@
 #include "kernel/uapi/uapi_syscall.h"
 #include "drivers/block/virtio_blk.h"
 
-#define SWAP_MAX_SLOTS (1u << 24)       /* 64 GiB: more than any disk we are given */
+/*
+ * The swap cache is one array of page pointers, allocated with kmalloc (at
+ * most 4 MiB): 512 Ki slots, 2 GiB of swap. A bigger disk is used up to that.
+ */
+#define SWAP_MAX_SLOTS (1u << 19)
 
 static struct swap_slots slots;         /* under anon_lock */
 static struct page **cache;             /* slot -> cached page, under anon_lock */
@@ -57,6 +61,8 @@ void swap_init(void)
 		pr_info("swap: no swap area (%s)\n", blk_present() ? "disabled or too small" : "no disk");
 		return;
 	}
+	if (n > SWAP_MAX_SLOTS)
+		pr_warn("swap: the disk has %lu page slots; only the first %u are used\n", n, SWAP_MAX_SLOTS);
 	n = MIN(n, SWAP_MAX_SLOTS);
 	u16 *count = kmalloc(n * sizeof *count);
 	cache = kzalloc(n * sizeof *cache);
@@ -297,8 +303,9 @@ SHELL_COMMAND(swap, "swap area use, swap cache, reclaim watermarks and counters"
 	console_printf("swapped out %lu, in %lu; read errors %lu, write errors %lu; oom kills %lu\n",
 		       vmstat.pswpout, vmstat.pswpin, vmstat.swap_read_errors, vmstat.swap_write_errors,
 		       vmstat.oom_kills);
-	if (i.read_fail_every || i.write_fail_every)
-		console_printf("fault injection: every %lu-th read and %lu-th write fail\n", i.read_fail_every,
-			       i.write_fail_every);
+	if (i.read_fail_every)
+		console_printf("fault injection: every %lu-th swap read fails\n", i.read_fail_every);
+	if (i.write_fail_every)
+		console_printf("fault injection: every %lu-th swap write fails\n", i.write_fail_every);
 	return 0;
 }

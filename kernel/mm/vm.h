@@ -7,7 +7,11 @@
  *             munmap, mprotect, madvise, fork or page fault)
  *     -> mm->pt_lock (spinlock, interrupts left on: the user half's PTEs
  *                     and page-table pages)
- *       -> shmem->lock, pmm lock, kmalloc lock (leaf locks)
+ *       -> shmem->lock, anon_lock (rmap.h: rmap chains, LRU, swap cache,
+ *          slot counts) -> kmalloc lock -> pmm lock (leaf locks)
+ * Reclaim holds several mm->locks at once: it may wait for the first
+ * and only tries the others (reclaim.c rule 2). A thread never waits for
+ * memory while holding mm->lock (handle_mm_fault drops it to reclaim).
  * The scheduler lock and console lock are leaves too. A CPU-TLB
  * shootdown may run with pt_lock held (it never takes pt_lock itself).
  *

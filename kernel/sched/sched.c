@@ -87,6 +87,7 @@ struct thread *thread_alloc(const char *name, void (*fn)(void *), void *arg)
 	t->kstack = page_address(stack);
 	strlcpy(t->name, name, sizeof t->name);
 	t->affinity = CPU_MASK_ALL;
+	t->fault_catch = NULL;
 	t->state = T_SLEEPING;  /* not runnable until thread_start() */
 	list_init(&t->run_link);
 	list_init(&t->proc_link);
@@ -237,6 +238,8 @@ void schedule(void)
 	c->tss.rsp[0] = c->kernel_rsp;
 	c->switch_prev = prev;
 	c->current = next;
+	prev->fault_catch = c->fault_catch;     /* the catch chain follows its thread, not the CPU */
+	c->fault_catch = next->fault_catch;
 	swtch(&prev->saved_rsp, next->saved_rsp);
 	/* back on prev's stack, possibly on another CPU */
 	sched_finish_switch();

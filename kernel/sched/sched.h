@@ -28,6 +28,7 @@ enum thread_state { T_RUNNABLE, T_RUNNING, T_SLEEPING, T_DEAD };
 struct proc;
 struct mm;
 struct mmu_notifier;
+struct fault_catch;
 
 struct thread {
 	int tid;
@@ -48,6 +49,8 @@ struct thread {
 	bool joining;           /* a thread_join is waiting for it */
 	u64 switches;           /* times it was switched in */
 	struct mmu_notifier *in_notifier;       /* running this notifier's callback (mmu_notifier.c) */
+	struct fault_catch *fault_catch;        /* its catch_fault() chain while switched out: a user copy
+						 * may sleep in a fault and resume on another CPU */
 	u8 fpu[512] __attribute__((aligned(16)));      /* fxsave area (user threads) */
 };
 
