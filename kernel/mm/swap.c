@@ -155,13 +155,25 @@ static bool inject(u32 every, u64 *counter)
 	return every && n % every == 0;
 }
 
+/*
+ * Say that an I/O failed: the first few in full, then one line per 1000,
+ * so that a fault-injection run does not spend its time printing.
+ */
+static void report_io_error(const char *what, u32 slot, int r, const char *outcome)
+{
+	static u64 nr_errors;
+	u64 n = __atomic_add_fetch(&nr_errors, 1, __ATOMIC_RELAXED);
+	if (n <= 5 || n % 1000 == 0)
+		pr_warn("swap: %s of slot %u failed (%d): %s (swap I/O error %lu)\n", what, slot, r, outcome, n);
+}
+
 static int swap_read_page(u32 slot, struct page *p)
 {
 	int r = inject(READ_ONCE(fail_read_every), &nr_reads) ? -EIO
 		: blk_read((u64)slot * BLK_SECTORS_PER_PAGE, page_address(p), BLK_SECTORS_PER_PAGE);
 	if (r) {
 		VMSTAT_INC(swap_read_errors);
-		pr_warn("swap: read of slot %u failed (%d)\n", slot, r);
+		report_io_error("read", slot, r, "its users get SIGBUS");
 		return -EIO;
 	}
 	VMSTAT_INC(pswpin);
@@ -174,7 +186,7 @@ int swap_write_page(u32 slot, struct page *p)
 		: blk_write((u64)slot * BLK_SECTORS_PER_PAGE, page_address(p), BLK_SECTORS_PER_PAGE);
 	if (r) {
 		VMSTAT_INC(swap_write_errors);
-		pr_warn("swap: write of slot %u failed (%d): the page stays in memory\n", slot, r);
+		report_io_error("write", slot, r, "the page stays in memory");
 		return -EIO;
 	}
 	VMSTAT_INC(pswpout);
