@@ -13,7 +13,10 @@
 #            SWAP=256M (size of the virtio disk $(B)/swap.img that make run
 #            creates when it is missing - delete it to resize; make test
 #            gives each test boot its own fresh disk, 64M unless SWAP= is
-#            given on the command line).
+#            given on the command line), SWAP_MEM=32M and SWAP_SMP=2 (RAM
+#            and CPU counts of make test's swap group: the suite "swap" under
+#            memory pressure, docs/testing.md; SWAP_SMP=2,4 adds a 9-minute
+#            boot at -smp 4, SWAP_SMP= skips the group).
 # See docs/HACKING.md for how the build works.
 
 CROSS ?=
@@ -30,6 +33,8 @@ SMP ?= 4
 GDB_PORT ?= 1234
 MEM ?= 128M
 SWAP ?= 256M
+SWAP_MEM ?= 32M
+SWAP_SMP ?= 2
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 
@@ -136,7 +141,7 @@ HOST_TESTS := $(patsubst tests/host/%.c,$(B)/host/%,$(filter-out tests/host/host
 # paging.c or mmu_gather.c provides what they call (pt_alloc_table, put_page,
 # tlb_flush_cpus, ...) itself: see tests/host/test_paging.c, test_mmu_gather.c.
 HOST_LIB := kernel/mm/buddy.c kernel/mm/kmalloc.c kernel/lib/format.c kernel/lib/string.c \
-	arch/x86_64/paging.c kernel/mm/mmu_gather.c
+	arch/x86_64/paging.c kernel/mm/mmu_gather.c kernel/mm/swap_slots.c
 HOST_SHIMS := $(wildcard tests/host/host_*.c)
 HOST_LIB_OBJS := $(patsubst %.c,$(B)/host/obj/%.o,$(HOST_LIB) $(HOST_SHIMS))
 HOST_TEST_OBJS := $(patsubst $(B)/host/%,$(B)/host/obj/tests/host/%.o,$(HOST_TESTS))
@@ -178,7 +183,7 @@ run: check-tools $(ISO) $(SWAP_IMG)
 
 test: check-tools $(KERNEL) $(INITRD) $(ISO) $(ISO_TEST) host-tests
 	$(Q)$(PYTHON) tools/testall.py --kernel $(KERNEL) --initrd $(INITRD) --iso $(ISO_TEST) --run-iso $(ISO) --mem $(MEM) \
-		--host-tests "$(HOST_TESTS)" $(if $(filter 1,$(KTEST_FAIL_DEMO)),--fail-demo) \
+		--swap-mem $(SWAP_MEM) --swap-smp "$(SWAP_SMP)" --host-tests "$(HOST_TESTS)" $(if $(filter 1,$(KTEST_FAIL_DEMO)),--fail-demo) \
 		$(if $(filter command line,$(origin SWAP)),--disk-size $(SWAP))
 
 # The SMP suites under KVM (-accel kvm -cpu host), where /dev/kvm is usable.
@@ -195,7 +200,7 @@ gdb: check-tools $(KERNEL) $(INITRD)
 	$(Q)B=$(B) GDB_PORT=$(GDB_PORT) SMP=$(SMP) MEM=$(MEM) INITRD=$(INITRD) sh tools/gdb.sh $(KERNEL)
 
 bench: check-tools $(KERNEL) $(INITRD) $(ISO)
-	$(Q)$(PYTHON) tools/bench.py --kernel $(KERNEL) --initrd $(INITRD) --iso $(ISO)
+	$(Q)$(PYTHON) tools/bench.py --kernel $(KERNEL) --initrd $(INITRD) --iso $(ISO) --swap-mem $(SWAP_MEM)
 
 clean:
 	rm -rf $(B)

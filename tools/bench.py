@@ -26,6 +26,13 @@
                           (docs/smp.md). BENCH names get a _ceilC suffix.
   Those boots drive the shell (a command at each prompt), not bench mode,
   because only the shell's `run` passes arguments to a program.
+  swap_out_throughput, swap_in_throughput, swap_in_fault_cost, swap_scan_efficiency
+                          one -icount boot at -smp 1 with --swap-mem of RAM
+                          (default 32M) and a fresh --swap-disk-size swap disk
+                          (default twice the RAM) running `swapbench` at the shell:
+                          swapping needs memory pressure, which the 128M
+                          bench-mode boot (no disk; swapbench skips itself
+                          there) does not have.
 """
 import argparse
 import os
@@ -97,10 +104,13 @@ def bench_rows(log, suffix=""):
     return rows
 
 
-def shell_benchmarks(kernel, initrd, smp, commands, append="", mem="128M", timeout=600):
-    """One -icount boot at `smp` CPUs running `commands` at the shell; returns (rows, log)."""
+def shell_benchmarks(kernel, initrd, smp, commands, append="", mem="128M", timeout=600, disk=None,
+                     icount_sleep=False):
+    """One -icount boot at `smp` CPUs running `commands` at the shell; returns (rows, log).
+    disk: a raw image attached as the virtio-blk (swap) disk; icount_sleep: see
+    harness.qemu_command."""
     cmd = harness.qemu_command(kernel=kernel, initrd=initrd, append=("loglevel=4 " + append).strip(),
-                               smp=smp, mem=mem, icount=True)
+                               smp=smp, mem=mem, icount=True, disk=disk, icount_sleep=icount_sleep)
     status, log = shell_run.run_tour(cmd, list(commands) + ["poweroff"], timeout=timeout, echo=False)
     rows = bench_rows(log)
     if status != 0 or "Powering off." not in log:
@@ -142,6 +152,22 @@ def smp_benchmarks(kernel, initrd, ceilings=()):
     return rows
 
 
+def swap_benchmarks(kernel, initrd, mem, disk_size):
+    """swapbench (user/bench/swapbench.c) in a -icount boot of its own at -smp 1 with `mem`
+    of RAM and a fresh swap disk of disk_size bytes: memory pressure, which the 128M
+    bench-mode boot (no disk) does not have."""
+    disk = harness.make_disk(os.path.join(os.path.dirname(os.path.abspath(kernel)), "bench-swap-disk.img"),
+                             disk_size)
+    print("---- swapbench (-icount, -smp 1, -m %s, %d MiB swap disk) ----" % (mem, disk_size >> 20))
+    rows, log = shell_benchmarks(kernel, initrd, 1, ["run swapbench"], mem=mem, timeout=900, disk=disk,
+                                 icount_sleep=True)
+    for line in program_output(log):
+        print(line)
+    print("----")
+    os.unlink(disk)
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kernel", required=True)
@@ -149,6 +175,8 @@ def main():
     ap.add_argument("--initrd", default=None)
     ap.add_argument("--ceilings", default=os.environ.get("BENCH_TLB_CEILINGS", ""),
                     help="also measure smpbench with these tlb_ceiling= values (e.g. 0,8,32,512)")
+    ap.add_argument("--swap-mem", default="32M", help="RAM of the swapbench boot")
+    ap.add_argument("--swap-disk-size", default="", help="its swap disk (default: twice --swap-mem)")
     args = ap.parse_args()
     ceilings = [int(x) for x in args.ceilings.split(",") if x.strip()]
     rows = []
@@ -161,6 +189,8 @@ def main():
         print("----")
         rows += bench_rows
         rows += smp_benchmarks(args.kernel, args.initrd, ceilings)
+        rows += swap_benchmarks(args.kernel, args.initrd, args.swap_mem,
+                                harness.parse_size(args.swap_disk_size or 2 * harness.parse_size(args.swap_mem)))
     pvh = median_ms(harness.qemu_command(kernel=args.kernel, smp=1))
     rows.append(("boot_to_first_line_pvh", pvh, "ms"))
     if os.path.exists(args.iso):

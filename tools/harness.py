@@ -26,14 +26,19 @@ QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
 
 
 def qemu_command(kernel=None, iso=None, append="", smp=1, mem="128M", extra=(),
-                 icount=False, initrd=None, serial="stdio", disk=None):
+                 icount=False, initrd=None, serial="stdio", disk=None, icount_sleep=False):
     """The QEMU command line. disk: a raw image attached as a virtio-blk
-    PCI disk (00:04.0 on the pc machine), the kernel's swap disk."""
+    PCI disk (00:04.0 on the pc machine), the kernel's swap disk.
+    icount: one TSC tick per guest instruction. While every vCPU is halted
+    the virtual clock jumps to the next timer event (sleep=off), or, with
+    icount_sleep, follows the host's real time (sleep=on: a wait for the
+    disk then counts its real duration, 1 ns = 1 tick, instead of the rest
+    of the current timer tick)."""
     cmd = [QEMU, "-display", "none", "-no-reboot", "-monitor", "none",
            "-serial", serial, "-m", str(mem), "-smp", str(smp),
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if icount:
-        cmd += ["-icount", "shift=0,align=off,sleep=off"]
+        cmd += ["-icount", "shift=0,align=off,sleep=%s" % ("on" if icount_sleep else "off")]
     accel = os.environ.get("SECUNDUS_ACCEL", "")
     if accel == "kvm":
         cmd += ["-accel", "kvm", "-cpu", "host"]     # make test-kvm

@@ -7,6 +7,11 @@ Groups, in order:
   kernel    the kernel's own tests and the user test programs, booted with
             -kernel once per CPU count of --smp (default 1,2,4,8; results
             "smpN: suite.test")
+  swap      the user suite "swap" (user/swaptests) booted with test=swap at
+            --swap-mem (default 32M) with a fresh --swap-disk-size disk (default
+            twice --swap-mem: room for what the tests swap, and swap_oom fills
+            all of it), once per CPU count of --swap-smp (default 2; results
+            "swap-smpN: swap.test")
   iso       the test ISO booted through GRUB and BIOS
   harness   the harness proves it cannot be fooled: a deliberately failing
             test, a triple fault, a hang, a panic outside any test and a
@@ -39,6 +44,7 @@ import gdbcheck  # noqa: E402
 import run as runmod  # noqa: E402
 
 KERNEL_TEST_TIMEOUT = int(os.environ.get("KTEST_TIMEOUT", "240"))
+SWAP_TEST_TIMEOUT = int(os.environ.get("SWAP_TEST_TIMEOUT", "900"))
 
 
 def result(name, ok, diag=(), skip=False, directive=""):
@@ -70,21 +76,25 @@ def host_tests(binaries):
     return results
 
 
-def test_disk(args, name):
+def test_disk(args, name, size=None):
     """A fresh, empty sparse disk image for one kernel test boot (virtio-blk, the
-    swap disk), in the build directory; recreated for every boot so each starts clean."""
+    swap disk), in the build directory; recreated for every boot so each starts clean.
+    size: bytes (default --disk-size)."""
     path = os.path.join(os.path.dirname(os.path.abspath(args.kernel)), "test-disk-%s.img" % name)
-    return harness.make_disk(path, args.disk_size)
+    return harness.make_disk(path, size or args.disk_size)
 
 
-def kernel_boot(args, name, smp, append, timeout=KERNEL_TEST_TIMEOUT, iso=None, disk=False):
+def kernel_boot(args, name, smp, append, timeout=KERNEL_TEST_TIMEOUT, iso=None, disk=False,
+                mem=None, disk_size=None):
     """One boot; disk=True attaches a fresh test disk and, for -kernel boots, tells the
-    kernel its size (blk_sectors=N) so the blk suite can check the capacity it reads."""
-    img = test_disk(args, name) if disk else None
+    kernel its size (blk_sectors=N) so the blk suite can check the capacity it reads.
+    mem and disk_size default to --mem and --disk-size."""
+    disk_size = disk_size or args.disk_size
+    img = test_disk(args, name, disk_size) if disk else None
     if img and not iso:
-        append += " blk_sectors=%d" % (args.disk_size // 512)
+        append += " blk_sectors=%d" % (disk_size // 512)
     cmd = harness.qemu_command(kernel=None if iso else args.kernel, iso=iso, append=append,
-                               smp=smp, mem=args.mem, initrd=None if iso else args.initrd,
+                               smp=smp, mem=mem or args.mem, initrd=None if iso else args.initrd,
                                disk=img)
     return harness.run_qemu(name, cmd, timeout)
 
@@ -113,6 +123,30 @@ def kernel_tests(args):
             rs.append(result(prefix + "user_extra(missing)", False,
                              ["the initrd holds extra/%s but the kernel reported no result for it" % n
                               for n in missing]))
+        results += rs
+    return results
+
+
+def swap_tests(args):
+    """The suite "swap" (user/swaptests, initrd swap/NAME) under memory pressure: a
+    small RAM (--swap-mem) and a fresh disk big enough for the tests' swap
+    (--swap-disk-size), once per CPU count of --swap-smp. A plain `test` boot never
+    runs this suite; `test=swap` runs it alone. Each boot's whole serial log is kept
+    as swap-smpN.log next to the kernel (the tests print their timings there)."""
+    results = []
+    for smp in args.swap_smp:
+        prefix = "swap-smp%d: " % smp
+        run = kernel_boot(args, "swap-smp%d" % smp, smp, "test=swap", timeout=SWAP_TEST_TIMEOUT,
+                          disk=True, mem=args.swap_mem, disk_size=args.swap_disk_size)
+        log = os.path.join(os.path.dirname(os.path.abspath(args.kernel)), "swap-smp%d.log" % smp)
+        with open(log, "w") as f:
+            f.write(run.log)
+        rs = harness.judge_run(run, prefix=prefix)
+        if not any(r.name.startswith(prefix + "swap.") for r in rs) and \
+                not any(r.name.startswith(prefix + "boot(") for r in rs):
+            rs.append(result(prefix + "swap(missing)", False,
+                             ["the boot reported no result of the suite swap (no swap/ programs in the initrd?)"]))
+        print("  # swap-smp%d: the boot took %.0f s (serial log: %s)" % (smp, run.seconds, log), flush=True)
         results += rs
     return results
 
@@ -183,6 +217,11 @@ def main():
     ap.add_argument("--mem", default="128M")
     ap.add_argument("--disk-size", default="64M",
                     help="size of the virtio disk image given to each kernel test boot")
+    ap.add_argument("--swap-mem", default="32M", help="RAM of the swap group's boots")
+    ap.add_argument("--swap-disk-size", default="",
+                    help="size of the fresh virtio disk (the swap area) of each swap boot "
+                         "(default: twice --swap-mem)")
+    ap.add_argument("--swap-smp", default="2", help="CPU counts the swap suite runs at")
     ap.add_argument("--host-tests", default="")
     ap.add_argument("--fail-demo", action="store_true")
     ap.add_argument("--only", default="", help="comma-separated groups")
@@ -190,10 +229,13 @@ def main():
     args = ap.parse_args()
     args.smp = [int(x) for x in args.smp.split(",") if x]
     args.disk_size = harness.parse_size(args.disk_size)
+    args.swap_disk_size = harness.parse_size(args.swap_disk_size or 2 * harness.parse_size(args.swap_mem))
+    args.swap_smp = [int(x) for x in args.swap_smp.split(",") if x]
     groups = [
         ("host", lambda: host_tests(args.host_tests.split())),
         ("elf", lambda: check_elf.check(args.kernel)),
         ("kernel", lambda: kernel_tests(args)),
+        ("swap", lambda: swap_tests(args)),
         ("iso", lambda: iso_test(args)),
         ("harness", lambda: harness_selftests(args)),
         ("gdb", lambda: gdbcheck.check(args.kernel)),

@@ -17,6 +17,8 @@
 #   $(B)/user/bin/NAME          from user/bin/NAME.c      initrd member bin/NAME
 #   $(B)/user/test/NAME         from user/tests/NAME.c    initrd member test/NAME
 #   $(B)/user/bench/NAME        from user/bench/NAME.c    initrd member bench/NAME
+#   $(B)/user/swap/NAME         from user/swaptests/NAME.c initrd member swap/NAME
+#                               (suite "swap": only with test=swap, docs/testing.md)
 #   $(B)/user/extra/NAME        from $(EXTRA_USER)/NAME.c initrd member extra/NAME
 #   $(B)/initrd.tar
 #   $(B)/linux/test/NAME, $(B)/linux/bench/NAME   (make user-linux)
@@ -54,8 +56,9 @@ EXTRA_USER_DIR := $(patsubst %/,%,$(EXTRA_USER))
 USER_BIN := $(patsubst user/bin/%.c,$(UB)/bin/%,$(wildcard user/bin/*.c))
 USER_TEST := $(patsubst user/tests/%.c,$(UB)/test/%,$(wildcard user/tests/*.c))
 USER_BENCH := $(patsubst user/bench/%.c,$(UB)/bench/%,$(wildcard user/bench/*.c))
+USER_SWAPTEST := $(patsubst user/swaptests/%.c,$(UB)/swap/%,$(wildcard user/swaptests/*.c))
 USER_EXTRA := $(if $(EXTRA_USER_DIR),$(patsubst $(EXTRA_USER_DIR)/%.c,$(UB)/extra/%,$(wildcard $(EXTRA_USER_DIR)/*.c)))
-USER_PROGS := $(USER_BIN) $(USER_TEST) $(USER_BENCH) $(USER_EXTRA)
+USER_PROGS := $(USER_BIN) $(USER_TEST) $(USER_BENCH) $(USER_SWAPTEST) $(USER_EXTRA)
 USER_PROG_OBJS := $(patsubst $(UB)/%,$(UB)/obj/prog/%.o,$(USER_PROGS))
 
 INITRD := $(B)/initrd.tar
@@ -105,6 +108,11 @@ $(UB)/obj/prog/test/%.o: user/tests/%.c
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
 $(UB)/obj/prog/bench/%.o: user/bench/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  UCC     $<")
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(UB)/obj/prog/swap/%.o: user/swaptests/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  UCC     $<")
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@

@@ -5,10 +5,12 @@
  *
  * A user test is a program that exits 0 on success. Suite "user" holds
  * the programs of user/tests (initrd test/NAME), suite "user_extra" those
- * of EXTRA_USER (extra/NAME). Each runs with a time limit; its output
- * appears as "# " diagnostic lines inside the suite.
+ * of EXTRA_USER (extra/NAME), suite "swap" those of user/swaptests
+ * (swap/NAME; only with test=swap). Each runs with a time limit; its
+ * output appears as "# " diagnostic lines inside the suite.
  */
 #include "kernel/proc/proc.h"
+#include "kernel/time.h"
 #include "kernel/proc/initrd.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/secondary.h"
@@ -20,14 +22,21 @@
 #include "kernel/uapi/uapi_mman.h"
 
 #define USER_TEST_TIMEOUT_MS 120000
+#define ORPHAN_WAIT_MS 5000
+#define SWAP_TEST_TIMEOUT_MS 300000     /* swapping at a few thousand pages a second, 4 vCPUs on 2 host cores */
 
 struct user_suite {
 	const char *suite;
 	const char *prefix;
+	bool named_only;        /* runs only when test= names it, never in a plain `test` boot */
+	int timeout_ms;         /* per program */
 };
 static const struct user_suite user_suites[] = {
-	{ "user", "test/" },
-	{ "user_extra", "extra/" },
+	{ "user", "test/", false, USER_TEST_TIMEOUT_MS },
+	{ "user_extra", "extra/", false, USER_TEST_TIMEOUT_MS },
+	/* Swap under memory pressure: meant for a small MEM= and a large disk
+	 * (tools/testall.py group "swap"); too slow for every test boot. */
+	{ "swap", "swap/", true, SWAP_TEST_TIMEOUT_MS },
 };
 
 static int count_members(const char *prefix)
@@ -43,7 +52,8 @@ static const struct user_suite *nth_suite(int i)
 {
 	for (unsigned k = 0; k < ARRAY_SIZE(user_suites); k++) {
 		const struct user_suite *s = &user_suites[k];
-		if (count_members(s->prefix) && ktest_suite_selected(s->suite) && i-- == 0)
+		bool selected = s->named_only ? ktest_suite_named(s->suite) : ktest_suite_selected(s->suite);
+		if (count_members(s->prefix) && selected && i-- == 0)
 			return s;
 	}
 	return NULL;
@@ -57,10 +67,10 @@ int ktest_extra_suite_count(void)
 	return n;
 }
 
-static void describe_status(int status, bool timed_out, char *buf, size_t n)
+static void describe_status(int status, bool timed_out, int timeout_ms, char *buf, size_t n)
 {
 	if (timed_out)
-		snprintf(buf, n, "timed out after %d s and was killed", USER_TEST_TIMEOUT_MS / 1000);
+		snprintf(buf, n, "timed out after %d s and was killed", timeout_ms / 1000);
 	else if ((status & 0x7f) == 0)
 		snprintf(buf, n, "exited with status %d", (status >> 8) & 0xff);
 	else
@@ -68,12 +78,13 @@ static void describe_status(int status, bool timed_out, char *buf, size_t n)
 }
 
 /* Run one program to completion: 0 when it exited with status 0. */
-static bool run_one_test(const char *path, int index)
+static bool run_one_test(const char *path, int index, int timeout_ms)
 {
 	const char *name = strchr(path, '/') + 1;
 	const char *argv[] = { name };
 	int err;
 	u64 violations = secondary_violations();        /* before the program can run */
+	int procs = proc_count();
 	struct proc *p = proc_spawn(path, 1, argv, &err);
 	if (!p) {
 		ktest_diag("could not start %s: error %d", path, err);
@@ -82,8 +93,19 @@ static bool run_one_test(const char *path, int index)
 		return false;
 	}
 	bool timed_out;
-	int status = proc_wait_timeout(p, USER_TEST_TIMEOUT_MS, &timed_out);
+	int status = proc_wait_timeout(p, timeout_ms, &timed_out);
 	bool ok = status == 0 && !timed_out;
+	/* Processes it left behind (orphans are reaped once dead) would run
+	 * on into the next test: wait for them a little, then fail. */
+	int left = proc_count() - procs;
+	for (int waited = 0; left > 0 && waited < ORPHAN_WAIT_MS; waited += 10) {
+		msleep(10);
+		left = proc_count() - procs;
+	}
+	if (left > 0) {
+		ktest_diag("%s left %d process(es) running (`ps` lists them)", name, left);
+		ok = false;
+	}
 	if (secondary_violations() != violations) {
 		ktest_diag("%s: %lu secondary-MMU invariant violation(s) (see the INVARIANT lines above)", name,
 			   secondary_violations() - violations);
@@ -91,7 +113,7 @@ static bool run_one_test(const char *path, int index)
 	}
 	if (!ok) {
 		char why[80];
-		describe_status(status, timed_out, why, sizeof why);
+		describe_status(status, timed_out, timeout_ms, why, sizeof why);
 		ktest_diag("%s %s", name, why);
 	}
 	console_printf("    %s %d %s\n", ok ? "ok" : "not ok", index, name);
@@ -106,7 +128,7 @@ bool ktest_run_extra_suite(int i, int suite_index)
 	console_printf("    KTAP version 1\n    # Subtest: %s\n    1..%d\n", s->suite, n);
 	bool ok = true;
 	for (int k = 0; k < n; k++)
-		ok &= run_one_test(initrd_nth(s->prefix, k), k + 1);
+		ok &= run_one_test(initrd_nth(s->prefix, k), k + 1, s->timeout_ms);
 	console_printf("%s %d %s\n", ok ? "ok" : "not ok", suite_index, s->suite);
 	return ok;
 }
@@ -133,10 +155,10 @@ void run_benchmarks(void)
 	console_printf("BENCH-DONE\n");
 }
 
-/* Find a program by bare name in bin/, test/, bench/, extra/ (or an exact path). */
+/* Find a program by bare name in bin/, test/, bench/, swap/, extra/ (or an exact path). */
 static bool resolve_program(const char *name, char *path, size_t n)
 {
-	static const char *const dirs[] = { "", "bin/", "test/", "bench/", "extra/" };
+	static const char *const dirs[] = { "", "bin/", "test/", "bench/", "swap/", "extra/" };
 	const u8 *data;
 	u64 size;
 	for (unsigned k = 0; k < ARRAY_SIZE(dirs); k++) {
@@ -167,7 +189,7 @@ SHELL_COMMAND(run, "run a user program and wait for it: run NAME [ARGS...]")
 	int pid = p->pid;
 	int status = proc_wait(p);
 	char why[80];
-	describe_status(status, false, why, sizeof why);
+	describe_status(status, false, 0, why, sizeof why);
 	console_printf("[pid %d %s]\n", pid, why);
 	return status;
 }

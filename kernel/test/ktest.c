@@ -91,12 +91,12 @@ void ktest_skip(struct ktest_ctx *t, const char *reason)
 	strlcpy(t->skip_reason, reason, sizeof t->skip_reason);
 }
 
-/* Is `suite` selected by the `test=` list (all when there is no list)? */
-bool ktest_suite_selected(const char *suite)
+/* Does the `test=` list name `suite`? (`test` alone names none.) */
+bool ktest_suite_named(const char *suite)
 {
 	char list[BOOT_CMDLINE_MAX];
 	if (!cmdline_get("test", list, sizeof list))
-		return true;
+		return false;
 	size_t n = strlen(suite);
 	for (char *p = list; *p;) {
 		char *comma = strchr(p, ',');
@@ -108,6 +108,12 @@ bool ktest_suite_selected(const char *suite)
 		p = comma + 1;
 	}
 	return false;
+}
+
+/* Is `suite` selected by the `test=` list (all when there is no list)? */
+bool ktest_suite_selected(const char *suite)
+{
+	return !cmdline_get("test", NULL, 0) || ktest_suite_named(suite);
 }
 
 /* Is this the first descriptor of its suite in link order? */

@@ -102,8 +102,12 @@ int ktest_extra_suite_count(void);
 bool ktest_run_extra_suite(int i, int suite_index);
 /* Count one result of an extra suite in the totals. */
 void ktest_count_result(bool ok);
-/* Is this suite selected by the command line's test= list? */
+/* Is this suite selected by the command line's test= list (every suite
+ * when the command line says just `test`)? */
 bool ktest_suite_selected(const char *suite);
+/* Does the test= list name this suite? For suites that run only when asked
+ * for by name, never in a plain `test` boot (the user suite "swap"). */
+bool ktest_suite_named(const char *suite);
 /* Called by panic(): if a test is running, report it failed and leave QEMU. */
 void ktest_report_panic(void);
 /* True while the test runner is active (tests may want quieter output). */
