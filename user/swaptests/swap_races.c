@@ -181,14 +181,16 @@ static void *device(void *arg)
 			target = d;
 			p = d * CHUNK;
 		} else if (++p % CHUNK == 0) {
-			/* next DOOMED chunk still mapped */
-			size_t ch = p / CHUNK;
-			for (size_t i = 0; i < nchunks; i++, ch++) {
+			/* next DOOMED chunk still mapped; none left: nothing to read
+			 * (never another kind of chunk: only DOOMED ones keep seed 1
+			 * and are not written) */
+			size_t ch = p / CHUNK, found = nchunks;
+			for (size_t i = 0; i < nchunks && found == nchunks; i++, ch++) {
 				ch %= nchunks;
 				if (ch % 4 == DOOMED && chunk_state[ch] == MAPPED)
-					break;
+					found = ch;
 			}
-			p = ch * CHUNK;
+			p = found < nchunks ? found * CHUNK : npages;
 		}
 		if (p >= npages || chunk_state[p / CHUNK] == UNMAPPED) {
 			if (stop && next_doomed >= nchunks)
