@@ -15,7 +15,7 @@
 #            gives each test boot its own fresh disk, 64M unless SWAP= is
 #            given on the command line), SWAP_MEM=32M and SWAP_SMP=2 (RAM
 #            and CPU counts of make test's swap group: the suite "swap" under
-#            memory pressure, docs/testing.md; SWAP_SMP=2,4 adds a 9-minute
+#            memory pressure, docs/testing.md; SWAP_SMP=2,4 adds a 4.5-minute
 #            boot at -smp 4, SWAP_SMP= skips the group).
 # See docs/HACKING.md for how the build works.
 

@@ -26,7 +26,9 @@
  *  4. Each mapping is replaced by a swap entry inside a SWAP notifier range
  *     through an mmu_gather (start -> PTE -> CPU flush -> secondary flush ->
  *     end), then the page is written, then freed (swap.h rules 1-2).
- *  5. When the LRU holds nothing reclaimable (swap full, or no swap), the
+ *  5. (Batching, see reclaim_batch: pages mapped once by the same mm are
+ *     evicted together, behind one range and one shootdown.)
+ *  6. When the LRU holds nothing reclaimable (swap full, or no swap), the
  *     OOM killer picks the process holding the most pages (resident plus
  *     swapped out: a hog whose memory went to swap is still the hog) and kills
  *     it; allocations retry once it is gone. Only one victim at a time.
@@ -114,7 +116,7 @@ struct victim {
 	} map[RMAP_MAX];
 };
 
-enum reclaim_result { KEPT, FREED, EMPTY, NO_SWAP };
+enum reclaim_result { KEPT, FREED, NO_SWAP };
 
 /* Copy the reverse map, grabbing each mm (alive: rmap.h). False if mapped too often. */
 static bool snapshot(struct victim *v)
@@ -347,12 +349,6 @@ static enum reclaim_result reclaim_isolated(struct page *page)
 	return finish(v.page, slot);
 }
 
-static enum reclaim_result reclaim_one(void)
-{
-	struct page *p = isolate_head();
-	return p ? reclaim_isolated(p) : EMPTY;
-}
-
 int reclaim_one_page(struct page *p)
 {
 	spin_lock(&anon_lock);
@@ -372,17 +368,198 @@ int reclaim_one_page(struct page *p)
 	}
 }
 
+/* ------------------------------------------------------------------ batches */
+
+/*
+ * Rule 5 (batching): pages mapped once, all by the same mm, are evicted
+ * together: one mm->lock, one SWAP range over them all, one mmu_gather and
+ * so one TLB shootdown for the batch, then the writes. Evicting them one
+ * by one would cost a shootdown per page, which is what dominates swap
+ * with many CPUs. Pages mapped by several mms (fork) take the one-page
+ * path above.
+ */
+struct batch_page {
+	struct page *page;
+	vaddr_t va;
+	pte_t old;
+	u32 slot;
+	bool need_write;
+	struct rmap_item *item;
+};
+
+/* If p has exactly one mapping, its mm (grabbed) and address. */
+static struct mm *sole_mapping(struct page *p, vaddr_t *va)
+{
+	struct mm *mm = NULL;
+	spin_lock(&anon_lock);
+	if ((p->flags & PG_anon) && p->rmap && !p->rmap->next) {
+		mm = p->rmap->mm;
+		*va = p->rmap->va;
+		mm_grab(mm);
+	}
+	spin_unlock(&anon_lock);
+	return mm;
+}
+
+/* Still mapped only at (mm, va)? mm->lock held. */
+static bool still_sole(struct page *p, struct mm *mm, vaddr_t va)
+{
+	spin_lock(&anon_lock);
+	bool ok = (p->flags & PG_anon) && p->rmap && !p->rmap->next && p->rmap->mm == mm && p->rmap->va == va;
+	spin_unlock(&anon_lock);
+	return ok;
+}
+
+/* The PTE mapping b's page (checked); pt_lock held. */
+static pte_t *batch_pte(struct mm *mm, struct batch_page *b)
+{
+	pte_t *e = pt_walk(mm->pml4, b->va, false, NULL);
+	if (!e || !pte_mapped(*e) || pte_addr(*e) != page_to_phys(b->page))
+		panic("reclaim: rmap says page %#lx is mapped at %#lx in mm %p, the PTE says %#lx",
+		      page_to_phys(b->page), b->va, (void *)mm, e ? *e : 0);
+	return e;
+}
+
+/* Keep the pages worth evicting (old, with a slot); put the others back. mm->lock held. */
+static int batch_select(struct mm *mm, struct batch_page *b, int n, bool *no_swap)
+{
+	int kept = 0;
+	for (int i = 0; i < n; i++) {
+		bool young = false, ok = still_sole(b[i].page, mm, b[i].va) && !*no_swap;
+		if (ok) {
+			spin_lock(&mm->pt_lock);
+			young = __atomic_fetch_and(batch_pte(mm, &b[i]), ~PTE_A, __ATOMIC_RELAXED) & PTE_A;
+			spin_unlock(&mm->pt_lock);
+			young |= mmu_notifier_clear_young(mm, b[i].va, b[i].va + PAGE_SIZE) != 0;
+			if (young)
+				VMSTAT_INC(reclaim_young);
+		}
+		if (ok && !young) {
+			b[i].slot = take_slot(b[i].page, &b[i].need_write);
+			*no_swap = b[i].slot == 0;
+		}
+		if (!ok || young || *no_swap) {
+			putback(b[i].page);
+			continue;
+		}
+		b[kept++] = b[i];
+	}
+	return kept;
+}
+
+/* Rule 4 for the whole batch: one range, one gather, one shootdown. mm->lock held. */
+static void batch_unmap(struct mm *mm, struct batch_page *b, int n)
+{
+	vaddr_t lo = b[0].va, hi = b[0].va;
+	for (int i = 1; i < n; i++) {
+		lo = MIN(lo, b[i].va);
+		hi = MAX(hi, b[i].va);
+	}
+	struct mmu_notifier_range range;
+	mmu_notifier_range_init(&range, mm, lo, hi + PAGE_SIZE, MMU_NOTIFY_SWAP, MMU_NOTIFIER_RANGE_BLOCKABLE);
+	mmu_notifier_invalidate_range_start(&range);
+	struct mmu_gather tlb;
+	tlb_gather_begin(&tlb, mm);
+	spin_lock(&mm->pt_lock);
+	for (int i = 0; i < n; i++) {
+		pte_t *e = batch_pte(mm, &b[i]);
+		b[i].old = *e;
+		*e = swap_pte(b[i].slot);
+		spin_lock(&anon_lock);
+		swap_slot_dup_locked(b[i].slot);
+		spin_unlock(&anon_lock);
+		b[i].item = page_remove_anon_rmap(b[i].page, mm, b[i].va);
+		mm->rss--;
+		mm->swap_ents++;
+		tlb_remove_page(&tlb, b[i].page, b[i].va);
+		trace_event(TRACE_SWAP_OUT, b[i].va, page_to_phys(b[i].page));
+	}
+	spin_unlock(&mm->pt_lock);
+	tlb_gather_end(&tlb);
+	mmu_notifier_invalidate_range_end(&range);
+}
+
+/* A write failed: b's PTE back as it was, the slot freed (swap.h rule 2). mm->lock held. */
+static void batch_restore(struct mm *mm, struct batch_page *b)
+{
+	spin_lock(&mm->pt_lock);
+	pte_t *e = pt_walk(mm->pml4, b->va, false, NULL);
+	if (!e || *e != swap_pte(b->slot))
+		panic("reclaim: swap entry at %#lx changed while its mm was locked", b->va);
+	get_page(b->page);
+	page_add_anon_rmap(b->page, mm, b->va, b->item);
+	*e = b->old;
+	mm->rss++;
+	mm->swap_ents--;
+	spin_lock(&anon_lock);
+	swap_slot_put_locked(b->slot);  /* the entry's */
+	swap_slot_put_locked(b->slot);  /* reclaim's, the last: the slot is free */
+	spin_unlock(&anon_lock);
+	spin_unlock(&mm->pt_lock);
+}
+
+/* Evict n isolated pages, each mapped only by mm (grabbed; dropped here). Returns the frames freed. */
+static unsigned long reclaim_batch(struct mm *mm, struct batch_page *b, int n, bool *no_swap)
+{
+	mutex_lock(&mm->lock);          /* rule 2: we hold no other lock */
+	n = batch_select(mm, b, n, no_swap);
+	if (n)
+		batch_unmap(mm, b, n);
+	bool written[SWAP_CLUSTER];
+	for (int i = 0; i < n; i++) {
+		written[i] = !b[i].need_write || swap_write_page(b[i].slot, b[i].page) == 0;
+		if (written[i])
+			rmap_item_free(b[i].item);
+		else
+			batch_restore(mm, &b[i]);
+	}
+	mutex_unlock(&mm->lock);
+	unsigned long freed = 0;
+	for (int i = 0; i < n; i++) {
+		if (written[i])
+			freed += finish(b[i].page, b[i].slot) == FREED;
+		else
+			putback(b[i].page);
+	}
+	mm_drop(mm);
+	return freed;
+}
+
 unsigned long reclaim_pages(unsigned long want, unsigned long max_scan)
 {
-	unsigned long freed = 0;
+	unsigned long freed = 0, scanned = 0;
+	bool no_swap = false, empty = false;
 	if (!swap_present())
 		return 0;       /* nothing can go anywhere (and without swap nothing is cached) */
-	for (unsigned long scanned = 0; freed < want && scanned < max_scan; scanned++) {
-		enum reclaim_result r = reclaim_one();
-		if (r == EMPTY || r == NO_SWAP)
-			break;
-		if (r == FREED)
-			freed++;
+	while (freed < want && scanned < max_scan && !empty && !no_swap) {
+		struct batch_page b[SWAP_CLUSTER];
+		struct mm *bmm = NULL;
+		int n = 0;
+		while (n < SWAP_CLUSTER && scanned < max_scan && !no_swap) {
+			struct page *p = isolate_head();
+			if (!p) {
+				empty = true;
+				break;
+			}
+			scanned++;
+			vaddr_t va;
+			struct mm *mm = sole_mapping(p, &va);
+			if (mm && (!bmm || mm == bmm)) {
+				if (bmm)
+					mm_drop(mm);    /* the batch holds one reference */
+				bmm = mm;
+				VMSTAT_INC(reclaim_scanned);
+				b[n++] = (struct batch_page){ .page = p, .va = va };
+				continue;
+			}
+			if (mm)
+				mm_drop(mm);
+			enum reclaim_result r = reclaim_isolated(p);
+			freed += r == FREED;
+			no_swap = r == NO_SWAP;
+		}
+		if (n)
+			freed += reclaim_batch(bmm, b, n, &no_swap);
 	}
 	VMSTAT_ADD(reclaim_reclaimed, freed);
 	return freed;
@@ -421,7 +598,7 @@ bool reclaim_after_enomem(int attempt)
 	wake_kswapd();
 	if (reclaim_pages(SWAP_CLUSTER, scan_budget()) > 0 || pmm_free_pages() > wmark_min)
 		return true;
-	/* Rule 5: nothing could be reclaimed. */
+	/* Rule 6: nothing could be reclaimed. */
 	int victim = proc_oom_kill(self);
 	if (victim < 0)
 		return false;           /* we are the largest: the caller's process dies */
