@@ -173,13 +173,19 @@ static bool lock_all(struct victim *v)
 }
 
 /* The PTE of mapping i, checked to map our page; saves it in map[i].old. pt_lock held. */
+/* The PTE that maps page at (mm, va), as the rmap says; a mismatch is a kernel bug. pt_lock held. */
+static pte_t *pte_mapping(struct mm *mm, vaddr_t va, struct page *page)
+{
+	pte_t *e = pt_walk(mm->pml4, va, false, NULL);
+	if (!e || !pte_mapped(*e) || pte_addr(*e) != page_to_phys(page))
+		panic("reclaim: rmap says page %#lx is mapped at %#lx in mm %p, the PTE says %#lx",
+		      page_to_phys(page), va, (void *)mm, e ? *e : 0);
+	return e;
+}
+
 static pte_t *mapping_pte(struct victim *v, int i)
 {
-	struct mm *mm = v->map[i].mm;
-	pte_t *e = pt_walk(mm->pml4, v->map[i].va, false, NULL);
-	if (!e || !pte_mapped(*e) || pte_addr(*e) != page_to_phys(v->page))
-		panic("reclaim: rmap says page %#lx is mapped at %#lx in mm %p, the PTE says %#lx",
-		      page_to_phys(v->page), v->map[i].va, (void *)mm, e ? *e : 0);
+	pte_t *e = pte_mapping(v->map[i].mm, v->map[i].va, v->page);
 	v->map[i].old = *e;
 	return e;
 }
@@ -226,24 +232,33 @@ static void unmap_one(struct victim *v, int i, u32 slot)
 }
 
 /* The write failed (swap.h rule 2): every PTE back as it was. */
+/*
+ * Put back one mapping whose swap entry for slot replaced old (the write
+ * failed): the page, its rmap item, the counts; the entry's slot use goes.
+ * mm->lock held, so nobody changed the entry meanwhile.
+ */
+static void restore_one(struct mm *mm, vaddr_t va, struct page *page, pte_t old, struct rmap_item *item,
+			u32 slot)
+{
+	spin_lock(&mm->pt_lock);
+	pte_t *e = pt_walk(mm->pml4, va, false, NULL);
+	if (!e || *e != swap_pte(slot))
+		panic("reclaim: swap entry at %#lx changed while its mm was locked", va);
+	get_page(page);
+	page_add_anon_rmap(page, mm, va, item);
+	*e = old;
+	mm->rss++;
+	mm->swap_ents--;
+	spin_lock(&anon_lock);
+	swap_slot_put_locked(slot);     /* never the last user: reclaim still holds one */
+	spin_unlock(&anon_lock);
+	spin_unlock(&mm->pt_lock);
+}
+
 static void restore_mappings(struct victim *v, u32 slot)
 {
-	for (int i = 0; i < v->n; i++) {
-		struct mm *mm = v->map[i].mm;
-		spin_lock(&mm->pt_lock);
-		pte_t *e = pt_walk(mm->pml4, v->map[i].va, false, NULL);
-		if (!e || *e != swap_pte(slot))
-			panic("reclaim: swap entry at %#lx changed while its mm was locked", v->map[i].va);
-		get_page(v->page);
-		page_add_anon_rmap(v->page, mm, v->map[i].va, v->map[i].item);
-		*e = v->map[i].old;
-		mm->rss++;
-		mm->swap_ents--;
-		spin_lock(&anon_lock);
-		swap_slot_put_locked(slot);     /* never the last user: reclaim still holds one */
-		spin_unlock(&anon_lock);
-		spin_unlock(&mm->pt_lock);
-	}
+	for (int i = 0; i < v->n; i++)
+		restore_one(v->map[i].mm, v->map[i].va, v->page, v->map[i].old, v->map[i].item, slot);
 }
 
 /* A page only in the swap cache, mapped nowhere: drop it (its data is on disk). */
@@ -410,16 +425,6 @@ static bool still_sole(struct page *p, struct mm *mm, vaddr_t va)
 	return ok;
 }
 
-/* The PTE mapping b's page (checked); pt_lock held. */
-static pte_t *batch_pte(struct mm *mm, struct batch_page *b)
-{
-	pte_t *e = pt_walk(mm->pml4, b->va, false, NULL);
-	if (!e || !pte_mapped(*e) || pte_addr(*e) != page_to_phys(b->page))
-		panic("reclaim: rmap says page %#lx is mapped at %#lx in mm %p, the PTE says %#lx",
-		      page_to_phys(b->page), b->va, (void *)mm, e ? *e : 0);
-	return e;
-}
-
 /* Keep the pages worth evicting (old, with a slot); put the others back. mm->lock held. */
 static int batch_select(struct mm *mm, struct batch_page *b, int n, bool *no_swap)
 {
@@ -428,7 +433,7 @@ static int batch_select(struct mm *mm, struct batch_page *b, int n, bool *no_swa
 		bool young = false, ok = still_sole(b[i].page, mm, b[i].va) && !*no_swap;
 		if (ok) {
 			spin_lock(&mm->pt_lock);
-			young = __atomic_fetch_and(batch_pte(mm, &b[i]), ~PTE_A, __ATOMIC_RELAXED) & PTE_A;
+			young = __atomic_fetch_and(pte_mapping(mm, b[i].va, b[i].page), ~PTE_A, __ATOMIC_RELAXED) & PTE_A;
 			spin_unlock(&mm->pt_lock);
 			young |= mmu_notifier_clear_young(mm, b[i].va, b[i].va + PAGE_SIZE) != 0;
 			if (young)
@@ -462,7 +467,7 @@ static void batch_unmap(struct mm *mm, struct batch_page *b, int n)
 	tlb_gather_begin(&tlb, mm);
 	spin_lock(&mm->pt_lock);
 	for (int i = 0; i < n; i++) {
-		pte_t *e = batch_pte(mm, &b[i]);
+		pte_t *e = pte_mapping(mm, b[i].va, b[i].page);
 		b[i].old = *e;
 		*e = swap_pte(b[i].slot);
 		spin_lock(&anon_lock);
@@ -482,20 +487,10 @@ static void batch_unmap(struct mm *mm, struct batch_page *b, int n)
 /* A write failed: b's PTE back as it was, the slot freed (swap.h rule 2). mm->lock held. */
 static void batch_restore(struct mm *mm, struct batch_page *b)
 {
-	spin_lock(&mm->pt_lock);
-	pte_t *e = pt_walk(mm->pml4, b->va, false, NULL);
-	if (!e || *e != swap_pte(b->slot))
-		panic("reclaim: swap entry at %#lx changed while its mm was locked", b->va);
-	get_page(b->page);
-	page_add_anon_rmap(b->page, mm, b->va, b->item);
-	*e = b->old;
-	mm->rss++;
-	mm->swap_ents--;
+	restore_one(mm, b->va, b->page, b->old, b->item, b->slot);
 	spin_lock(&anon_lock);
-	swap_slot_put_locked(b->slot);  /* the entry's */
 	swap_slot_put_locked(b->slot);  /* reclaim's, the last: the slot is free */
 	spin_unlock(&anon_lock);
-	spin_unlock(&mm->pt_lock);
 }
 
 /* Evict n isolated pages, each mapped only by mm (grabbed; dropped here). Returns the frames freed. */

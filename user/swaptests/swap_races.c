@@ -343,23 +343,6 @@ int main(void)
 	nchunks = ram * 3 / 2 / CHUNK;
 	npages = nchunks * CHUNK;
 	printf("swap_races: RAM %zu pages, region %zu pages in %zu chunks of %d\n", ram, npages, nchunks, CHUNK);
-#ifdef __secundus__
-	struct secundus_swapinfo si;
-	struct secundus_vmstat v0, v1;
-	require_swap(npages, &si);
-	unsigned long base = si.free_slots;
-	get_vmstat(&v0);
-#endif
-	char b[32];
-	int st = run_child_resident(worker, NULL);
-	CHECK(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "the worker ended with %s",
-	      st < 0 ? "?" : status_str(st, b, sizeof b));
-#ifdef __secundus__
-	get_vmstat(&v1);
-	printf("swap_races: pswpout +%lu, pswpin +%lu, swap-cache hits +%lu\n", v1.pswpout - v0.pswpout,
-	       v1.pswpin - v0.pswpin, v1.swapcache_hits - v0.swapcache_hits);
-	CHECK(v1.pswpin > v0.pswpin, "no swap-in happened");
-	check_slots_back("after the worker", base);
-#endif
+	run_swap_worker(worker, npages);
 	return test_done();
 }

@@ -344,4 +344,33 @@ static inline void check_slots_back(const char *when, unsigned long free_slots)
 	CHECK(si.cache_pages == 0, "%s: %lu pages still in the swap cache", when, si.cache_pages);
 }
 #endif
+
+/*
+ * Run worker in a child (run_child_resident) that must exit 0 and must have
+ * swapped pages back in; afterwards every swap slot must be free again.
+ * npages: what the worker needs in swap (require_swap).
+ */
+static inline void run_swap_worker(void (*worker)(void *), size_t npages)
+{
+#ifdef __secundus__
+	struct secundus_swapinfo si;
+	struct secundus_vmstat v0, v1;
+	require_swap(npages, &si);
+	unsigned long base = si.free_slots;
+	get_vmstat(&v0);
+#else
+	(void)npages;
+#endif
+	char b[32];
+	int st = run_child_resident(worker, NULL);
+	CHECK(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "the worker ended with %s",
+	      st < 0 ? "?" : status_str(st, b, sizeof b));
+#ifdef __secundus__
+	get_vmstat(&v1);
+	printf("%s: pswpout +%lu, pswpin +%lu, swap-cache hits +%lu\n", test_name, v1.pswpout - v0.pswpout,
+	       v1.pswpin - v0.pswpin, v1.swapcache_hits - v0.swapcache_hits);
+	CHECK(v1.pswpin > v0.pswpin, "no swap-in happened");
+	check_slots_back("after the worker", base);
+#endif
+}
 #endif
