@@ -299,13 +299,15 @@ static u32 take_slot(struct page *p, bool *need_write)
  * After a successful swap-out (the mms are unlocked again): drop reclaim's
  * slot hold and the cached copy if unused. Faults may have used up every
  * swap entry meanwhile; then our hold was the slot's last user and the
- * slot's cached page (ours) comes back from swap_slot_put_locked.
+ * slot's cached page comes back from swap_slot_put_locked: p, or (when p
+ * was written, not cached) the new page those faults read the slot into.
+ * Either way the cache's reference is ours to drop.
  */
 static enum reclaim_result finish(struct page *p, u32 slot)
 {
 	spin_lock(&anon_lock);
+	/* p itself if it was cached; or the page a fault read the slot into meanwhile */
 	struct page *cached = swap_slot_put_locked(slot);
-	KASSERT(!cached || cached == p);
 	if (!cached && p->mapcount == 0 && (p->flags & PG_swapcache) && p->refcount == 2) {
 		swap_cache_del_locked(p);       /* ours and the cache's only: nobody is about to map it */
 		cached = p;
